@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Bundles the action (dist/index.js) and the CLI (dist/cli.js) with esbuild. Deterministic: the same
+// sources and lockfile give the same bytes, which `.ci/run` checks against the committed dist/.
+import { build } from 'esbuild'
+import { readFileSync, rmSync, chmodSync } from 'node:fs'
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'))
+// Some dependencies are CommonJS and call require() for Node built-ins; an ESM bundle needs a require.
+const banner =
+  "import { createRequire as __csgCreateRequire } from 'node:module';\nconst require = __csgCreateRequire(import.meta.url);"
+
+rmSync('dist', { recursive: true, force: true })
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  charset: 'utf8',
+  logLevel: 'warning',
+}
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', banner: { js: banner } })
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.js',
+  banner: { js: `#!/usr/bin/env node\n${banner}` },
+})
+chmodSync('dist/cli.js', 0o755)

@@ -1,0 +1,100 @@
+/**
+ * The one finding model every scanner report is turned into (see DESIGN.md). Pure types and helpers.
+ */
+import type { Severity } from './severity.js'
+
+export const KINDS = ['vulnerability', 'misconfiguration', 'secret', 'compliance'] as const
+export type Kind = (typeof KINDS)[number]
+
+export type FixState = 'fixed' | 'not-fixed' | 'wont-fix' | 'unknown'
+
+export interface PackageRef {
+  name: string
+  version: string
+  /** Ecosystem or package type as the scanner names it, lower-cased: `apk`, `deb`, `npm`, `gobinary`, ... */
+  type: string
+  purl?: string
+  /** File the package was found in, for language packages (`/app/package-lock.json`). */
+  path?: string
+}
+
+export interface LayerRef {
+  /** `sha256:…` DiffID of the uncompressed layer. */
+  diffId: string
+  /** The history `created_by` line of the layer, when known. */
+  createdBy?: string
+}
+
+/** A file in the repository (the Dockerfile) and the lines a finding is attributed to. */
+export interface SourceLocation {
+  path: string
+  startLine: number
+  endLine?: number
+}
+
+export type InstructionKeyword =
+  'FROM' | 'USER' | 'EXPOSE' | 'ENV' | 'ARG' | 'HEALTHCHECK' | 'ADD' | 'COPY' | 'RUN' | 'LABEL'
+
+export interface InstructionHint {
+  keyword: InstructionKeyword
+  /** A word the instruction's arguments contain (a port, a variable name); omitted to take the last one. */
+  argument?: string
+}
+
+export interface Suppression {
+  kind: 'ignore' | 'vex' | 'baseline'
+  reason: string
+  expires?: string
+}
+
+export interface Finding {
+  kind: Kind
+  /** Stable rule id: a CVE/GHSA id for vulnerabilities, a check id (`CSG001`, `DS002`, `CIS-DI-0001`) otherwise. */
+  ruleId: string
+  /** Other ids of the same problem (GHSA for a CVE, distro advisories, ...), without `ruleId` itself. */
+  aliases: string[]
+  title: string
+  description: string
+  severity: Severity
+  /** CVSS base score when known. */
+  score?: number
+  /**
+   * The severity each scanner gave, keyed by scanner id, with its original word when it differed from
+   * ours (`negligible` → low). Kept through merging so `severity-source` can choose.
+   */
+  severityBySource?: Record<string, { severity: Severity; original?: string }>
+  /** Severities from vulnerability data sources (`nvd`, `redhat`, `ghsa`, ...) as the scanner reported them. */
+  vendorSeverity?: Record<string, Severity>
+  /** Scanner ids that reported it (several after merging). */
+  detectedBy: string[]
+  /** The image as the user named it. */
+  target: string
+  package?: PackageRef
+  fix?: { state: FixState; versions: string[] }
+  layer?: LayerRef
+  /** Repository file (Dockerfile) location when known; set by attribution. */
+  location?: SourceLocation
+  /**
+   * For findings about an image setting rather than a layer, the Dockerfile instruction that sets it, so
+   * attribution can find its line: `{ keyword: 'USER', argument: 'root' }`, `{ keyword: 'EXPOSE',
+   * argument: '22' }`, `{ keyword: 'ENV', argument: 'API_TOKEN' }`; `FROM` for something missing from the
+   * final stage (no USER, no HEALTHCHECK).
+   */
+  instruction?: InstructionHint
+  /**
+   * What in the image the finding is about when it is not (only) a package: a file path
+   * (`/root/.ssh/id_rsa`), a port (`22/tcp`), an ENV name (`ENV AWS_SECRET_ACCESS_KEY`). Part of the
+   * fingerprint, so it must be stable across builds: never a digest, a timestamp or a secret value.
+   */
+  subject?: string
+  references: string[]
+  /** Help for the rule, when the scanner provides more than the description (builtin checks do). */
+  help?: { text: string; markdown: string }
+  /** A short, already masked excerpt that shows the problem (`ENV AWS_SECRET_ACCESS_KEY=wJal…`). */
+  evidence?: string
+  suppression?: Suppression
+}
+
+export function isKind(value: string): value is Kind {
+  return (KINDS as readonly string[]).includes(value)
+}

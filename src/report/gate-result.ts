@@ -1,0 +1,48 @@
+/**
+ * The value every report (SARIF, summary, outputs, annotations, console, findings JSON) is written from.
+ * Types only.
+ */
+import type { Finding } from '../findings/finding.js'
+import type { Verdict } from '../policy/gate.js'
+
+/** How one scanner fared on one image. */
+export interface ScannerRun {
+  scanner: string
+  /** Display name (`Trivy`). */
+  name: string
+  target: string
+  status: 'ok' | 'failed' | 'skipped'
+  /** The concrete version that ran, when known. */
+  version?: string
+  findings: number
+  /** The error line (failed) or the reason (skipped). */
+  message?: string
+  durationMs?: number
+  /** `report` when the findings were imported from a file rather than produced by a run. */
+  origin?: 'run' | 'report'
+}
+
+export interface ImageResult {
+  /** The image as the user named it. */
+  target: string
+  /**
+   * The repository part of the image name without registry default, tag or digest (`library/alpine`,
+   * `ghcr.io/acme/app`): the stable name used in SARIF categories, locations and fingerprints.
+   */
+  repository: string
+  /** The image ID (`sha256:…`) when the image was read. */
+  imageId?: string
+  findings: Finding[]
+  scanners: ScannerRun[]
+}
+
+export interface GateResult {
+  images: ImageResult[]
+  verdict: Verdict
+  /** ISO time the run started. */
+  startedAt: string
+  /** This tool's version. */
+  toolVersion: string
+  /** The Dockerfile used for attribution, relative to the workspace, `/`-separated. */
+  dockerfile?: string
+}

@@ -1,0 +1,111 @@
+/**
+ * The scanner interface: every scanner is one file under `scanners/` that implements it. A scanner knows
+ * how it is installed, whether it can run here, how to run it against an image, and how to read its report.
+ */
+import type { Finding } from '../findings/finding.js'
+import type { OpenedImage, ImageSource } from '../target/image-types.js'
+import type { ToolSpec, Platform } from '../tools/tool-spec.js'
+import type { CommandRunner } from '../util/exec.js'
+import type { Logger } from '../util/logger.js'
+
+export const SCANNER_IDS = [
+  'builtin',
+  'trivy',
+  'grype',
+  'osv-scanner',
+  'dockle',
+  'hadolint',
+  'snyk',
+  'docker-bench',
+  'cinc-auditor',
+  'cosign',
+] as const
+export type ScannerId = (typeof SCANNER_IDS)[number]
+
+/** Report formats `reports:` / `--report` accept: scanner ids with a parser, plus formats without a scanner. */
+export const REPORT_FORMATS = [
+  'trivy',
+  'grype',
+  'osv-scanner',
+  'dockle',
+  'hadolint',
+  'snyk',
+  'docker-bench',
+  'cinc-auditor',
+  'sarif',
+  'defender',
+] as const
+export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
+export function isScannerId(value: string): value is ScannerId {
+  return (SCANNER_IDS as readonly string[]).includes(value)
+}
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value)
+}
+
+/** An installed scanner executable. */
+export interface InstalledTool {
+  /** Absolute path of the executable. */
+  path: string
+  /** The concrete version (never `latest`). */
+  version: string
+}
+
+/** Context a report parser gets. Parsers are pure: they only read `text` and this. */
+export interface ParseContext {
+  /** The image the report is about, as the user named it; parsers fall back to the report's own name. */
+  target?: string
+  /** Where the report came from, for error messages (a file path or `trivy run`). */
+  origin: string
+}
+
+/** Scanner-specific options from the inputs (only the ones a scanner reads are set). */
+export interface ScannerOptions {
+  cosignKey?: string
+  cosignCertificateIdentity?: string
+  cosignCertificateOidcIssuer?: string
+  cosignSeverity?: string
+  dockerBenchChecks?: string
+  inspecProfile?: string
+  trivyDbRepositories?: string[]
+}
+
+export interface ScanContext {
+  /** The image as the user named it. */
+  target: string
+  source: ImageSource
+  /** The opened image (its metadata always; its layers for scanners that read them natively). */
+  image: OpenedImage
+  /** Absolute path of the Dockerfile, when known. */
+  dockerfile?: string
+  /** A directory of this scan's own under RUNNER_TEMP for reports and scratch files. */
+  workDir: string
+  timeoutMs: number
+  logger: Logger
+  /** The installed executable; undefined for `builtin`. */
+  tool?: InstalledTool
+  run: CommandRunner
+  /** The environment scanners may read (tokens, proxies), passed in rather than read globally. */
+  env: Readonly<Record<string, string | undefined>>
+  options: ScannerOptions
+}
+
+export interface Scanner {
+  readonly id: ScannerId
+  /** Display name: `Trivy`, `Grype`, `Built-in checks`. */
+  readonly name: string
+  /** How to install it; undefined when nothing is downloaded. */
+  readonly tool?: ToolSpec
+  /** Why it cannot run in this environment (no daemon, no token, unsupported platform), or undefined. */
+  unavailableReason?(ctx: {
+    env: Readonly<Record<string, string | undefined>>
+    platform: Platform
+    dockerAvailable: boolean
+  }): string | undefined
+  /** Runs against the image and returns its findings. Throws `ScannerError` when the scan fails. */
+  scan(ctx: ScanContext): Promise<Finding[]>
+  /** Reads a report in this scanner's format. Throws `ScannerError` on a report it cannot read. */
+  parseReport?(text: string, ctx: ParseContext): Finding[]
+}
