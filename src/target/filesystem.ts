@@ -1,0 +1,85 @@
+/**
+ * The final filesystem of an image, restricted to the entries a caller selects: layers are walked base →
+ * top once each and overlay semantics applied (replacement, file and opaque whiteouts). Memory grows with
+ * the selected entries only, never with the size of the image.
+ */
+import type { FinalFile, LayerEntry, LayerEntryHeader, OpenedImage } from './image-types.js'
+import { parentPath } from './tar-path.js'
+
+export interface CollectOptions {
+  /** Which entries to track. Whiteouts are applied whatever this says. */
+  select: (header: LayerEntryHeader) => boolean
+  /** Which of the selected regular files to read the start of. */
+  wantContent?: (header: LayerEntryHeader) => boolean
+  maxContentBytes?: number
+}
+
+/** A map of tracked paths that can also drop whole subtrees quickly (it counts tracked descendants per directory). */
+class TrackedTree {
+  readonly files = new Map<string, FinalFile>()
+  private readonly descendants = new Map<string, number>()
+
+  private adjustAncestors(path: string, delta: number): void {
+    for (let dir = parentPath(path); ; dir = parentPath(dir)) {
+      const count = (this.descendants.get(dir) ?? 0) + delta
+      if (count <= 0) this.descendants.delete(dir)
+      else this.descendants.set(dir, count)
+      if (dir === '') break
+    }
+  }
+
+  set(path: string, file: FinalFile): void {
+    if (!this.files.has(path)) this.adjustAncestors(path, 1)
+    this.files.set(path, file)
+  }
+
+  delete(path: string): void {
+    if (this.files.delete(path)) this.adjustAncestors(path, -1)
+  }
+
+  /** Removes everything strictly below directory `dir` (`''` = the root). */
+  deleteBelow(dir: string): void {
+    if (!this.descendants.has(dir)) return
+    const prefix = dir === '' ? '' : `${dir}/`
+    for (const path of [...this.files.keys()]) {
+      if (path.startsWith(prefix) && path !== dir) this.delete(path)
+    }
+  }
+}
+
+/**
+ * Walks every layer of `image` and returns the selected entries of the final filesystem, each with the
+ * index of the layer that last wrote it.
+ */
+export async function collectFinalFiles(
+  image: OpenedImage,
+  options: CollectOptions,
+): Promise<Map<string, FinalFile>> {
+  const lower = new TrackedTree()
+  for (const layer of image.layers) {
+    // Entries of this layer are kept apart until the layer ends: whiteouts only hide *lower* layers.
+    const upper = new Map<string, LayerEntry>()
+    const walkOptions: { wantContent?: (h: LayerEntryHeader) => boolean; maxContentBytes?: number } = {
+      wantContent: (header) => options.select(header) && (options.wantContent?.(header) ?? false),
+    }
+    if (options.maxContentBytes !== undefined) walkOptions.maxContentBytes = options.maxContentBytes
+    for await (const entry of image.walkLayer(layer.index, walkOptions)) {
+      if (entry.whiteout === 'file') {
+        lower.delete(entry.path)
+        lower.deleteBelow(entry.path)
+        continue
+      }
+      if (entry.whiteout === 'opaque') {
+        lower.deleteBelow(entry.path)
+        continue
+      }
+      // Anything at this path replaces the lower one; a non-directory also hides what was below it.
+      lower.delete(entry.path)
+      if (entry.type !== 'directory') lower.deleteBelow(entry.path)
+      if (options.select(entry)) upper.set(entry.path, entry)
+      else upper.delete(entry.path)
+    }
+    for (const [path, entry] of upper) lower.set(path, { entry, layerIndex: layer.index })
+  }
+  return lower.files
+}

@@ -1,0 +1,157 @@
+/**
+ * Opens an image without a Docker engine: finds its layout, parses the config, and exposes each layer as a
+ * stream of entries. A gzip-compressed archive (`image.tar.gz`) is decompressed once into the temp dir
+ * (streamed) and removed again on `close()`.
+ */
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import { ImageError, errorMessage, isGateError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
+import { ArchiveIndex } from './archive-index.js'
+import { ArchiveBlobStore, DirectoryBlobStore } from './blob-store.js'
+import { readDockerArchive } from './docker-archive.js'
+import { attachHistory, parseImageConfig } from './image-config.js'
+import type { ImageLayout } from './image-layout.js'
+import type { ImageSource, LayerEntry, LayerInfo, OpenedImage, WalkLayerOptions } from './image-types.js'
+import { streamLayer } from './layer-stream.js'
+import { readOciLayout } from './oci-layout.js'
+
+export interface OpenImageOptions {
+  /** Where a compressed archive is decompressed to; created when missing. */
+  tempDir: string
+  logger: Logger
+  /** Platform to choose from a multi-platform index (`amd64`, `arm64`, `arm/v7`); default: the runner's. */
+  architecture?: string
+}
+
+async function isGzipFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r')
+  try {
+    const head = Buffer.alloc(2)
+    const { bytesRead } = await handle.read(head, 0, 2, 0)
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The path of a plain tar for `path`: itself, or a decompressed copy in a fresh directory under tempDir. */
+async function plainTarOf(
+  path: string,
+  options: OpenImageOptions,
+  cleanups: (() => Promise<void>)[],
+): Promise<string> {
+  if (!(await isGzipFile(path))) return path
+  await mkdir(options.tempDir, { recursive: true })
+  const dir = await mkdtemp(join(options.tempDir, 'image-'))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+  const target = join(dir, 'image.tar')
+  options.logger.debug(`decompressing ${path} to ${target}`)
+  try {
+    await pipeline(createReadStream(path), createGunzip(), createWriteStream(target, { flags: 'wx' }))
+  } catch (error) {
+    throw new ImageError(`${path} is a gzip file that cannot be decompressed: ${errorMessage(error)}`, {
+      cause: error,
+    })
+  }
+  return target
+}
+
+async function readLayout(
+  source: ImageSource,
+  options: OpenImageOptions,
+  cleanups: (() => Promise<void>)[],
+): Promise<ImageLayout> {
+  switch (source.kind) {
+    case 'docker-archive':
+    case 'daemon': {
+      const archive = await ArchiveIndex.open(await plainTarOf(source.path, options, cleanups))
+      const layoutOptions: { logger: Logger; reference?: string } = { logger: options.logger }
+      if (source.reference !== undefined) layoutOptions.reference = source.reference
+      return readDockerArchive(archive, layoutOptions)
+    }
+    case 'oci-archive':
+    case 'oci-dir': {
+      const store =
+        source.kind === 'oci-dir'
+          ? await DirectoryBlobStore.open(source.path)
+          : new ArchiveBlobStore(await ArchiveIndex.open(await plainTarOf(source.path, options, cleanups)))
+      const layoutOptions: { logger: Logger; architecture?: string; refName?: string } = {
+        logger: options.logger,
+      }
+      if (options.architecture !== undefined) layoutOptions.architecture = options.architecture
+      if (source.reference !== undefined) layoutOptions.refName = source.reference
+      return readOciLayout(store, layoutOptions)
+    }
+  }
+}
+
+async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined)
+}
+
+/** Opens `source`. Throws `ImageError` (never a raw error) when the image cannot be read. */
+export async function openImage(source: ImageSource, options: OpenImageOptions): Promise<OpenedImage> {
+  const cleanups: (() => Promise<void>)[] = []
+  try {
+    const layout = await readLayout(source, options, cleanups)
+    const parsed = parseImageConfig(layout.configBytes, `${layout.description}: image config`)
+    if (parsed.diffIds.length !== layout.layers.length) {
+      throw new ImageError(
+        `${layout.description}: the manifest lists ${layout.layers.length} layers but the config has ` +
+          `${parsed.diffIds.length} diff_ids`,
+      )
+    }
+    const layers = layout.layers.map((layer, index): LayerInfo => {
+      const info: LayerInfo = { index, diffId: parsed.diffIds[index]! }
+      if (layer.digest !== undefined) info.digest = layer.digest
+      if (layer.mediaType !== undefined) info.mediaType = layer.mediaType
+      return info
+    })
+    if (!attachHistory(layers, parsed.history) && parsed.history.length > 0) {
+      options.logger.debug(
+        `${layout.description}: history does not line up with layers; layers keep no created_by`,
+      )
+    }
+    let closed = false
+    const image: OpenedImage = {
+      source,
+      repoTags: layout.repoTags,
+      imageId: layout.configDigest,
+      config: parsed.config,
+      history: parsed.history,
+      layers,
+      walkLayer(index: number, walkOptions: WalkLayerOptions = {}): AsyncIterable<LayerEntry> {
+        const layer = layout.layers[index]
+        const info = layers[index]
+        if (closed) return failing(new ImageError(`${layout.description}: the image was closed`))
+        if (layer === undefined || info === undefined) {
+          return failing(
+            new ImageError(`${layout.description}: no layer ${index} (the image has ${layers.length})`),
+          )
+        }
+        return streamLayer(layer.blob, { ...walkOptions, index, diffId: info.diffId })
+      },
+      async close(): Promise<void> {
+        closed = true
+        await runCleanups(cleanups)
+      },
+    }
+    if (parsed.os !== undefined) image.os = parsed.os
+    if (parsed.architecture !== undefined) image.architecture = parsed.architecture
+    return image
+  } catch (error) {
+    await runCleanups(cleanups)
+    if (isGateError(error)) throw error
+    throw new ImageError(`cannot read image ${source.input}: ${errorMessage(error)}`, { cause: error })
+  }
+}
+
+function failing(error: Error): AsyncIterable<LayerEntry> {
+  return {
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+  }
+}
