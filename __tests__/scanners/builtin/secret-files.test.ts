@@ -1,0 +1,186 @@
+import { describe, it, expect } from '@jest/globals'
+import { secretFilesCheck } from '../../../src/scanners/builtin/secret-files.js'
+import { isLibraryPath } from '../../../src/scanners/builtin/secret-file-rules.js'
+import type { FakeEntry, FakeLayer } from '../../helpers/fake-image.js'
+import { ALL_PLANTED, planted, privateKeyBlock } from './planted.js'
+import { runCheck } from './run-check.js'
+
+const one = (entry: FakeEntry): FakeLayer[] => [{ createdBy: 'COPY . /app # buildkit', entries: [entry] }]
+
+const dockerConfig = (auth: string): string =>
+  JSON.stringify({ auths: { 'registry.example': { auth } }, credsStore: '' })
+
+describe('csg/secret-file', () => {
+  it.each([
+    ['/root/.ssh/id_rsa', privateKeyBlock('OPENSSH ')],
+    ['/home/app/.ssh/id_ed25519', privateKeyBlock('OPENSSH ')],
+    ['/etc/ssl/private/server.key', privateKeyBlock()],
+    [
+      '/app/certs/tls.pem',
+      `-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n${privateKeyBlock('EC ')}`,
+    ],
+    [
+      '/root/.aws/credentials',
+      `[default]\naws_access_key_id = ${planted.awsAccessKeyId}\naws_secret_access_key = ${planted.awsSecretAccessKey}\n`,
+    ],
+    [
+      '/app/.npmrc',
+      `registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${planted.password}\n`,
+    ],
+    ['/root/.pypirc', `[pypi]\nusername = __token__\npassword = ${planted.password}\n`],
+    ['/root/.netrc', `machine git.example login ci password ${planted.password}\n`],
+    ['/root/.pgpass', `# comment\ndb:5432:app:app:${planted.password}\n`],
+    ['/root/.git-credentials', `https://ci:${planted.githubToken}@github.com\n`],
+    ['/root/.docker/config.json', dockerConfig(Buffer.from(`ci:${planted.password}`).toString('base64'))],
+    ['/root/.kube/config', `apiVersion: v1\nusers:\n- name: ci\n  user:\n    token: ${planted.password}\n`],
+    ['/app/.env', `NODE_ENV=production\nSTRIPE_KEY=${planted.stripeKey}\n`],
+    ['/app/.env.production', `export GITHUB_TOKEN=${planted.githubToken} # ci\n`],
+  ])('reports %s as critical, with its layer', async (path, content) => {
+    const findings = await runCheck(secretFilesCheck, { layers: one({ path, content }) })
+    expect(findings).toHaveLength(1)
+    const finding = findings[0]
+    expect(finding).toMatchObject({
+      ruleId: 'csg/secret-file',
+      kind: 'secret',
+      severity: 'critical',
+      subject: path,
+      layer: { diffId: expect.stringMatching(/^sha256:/), createdBy: 'COPY . /app # buildkit' },
+    })
+    expect(finding?.evidence).toMatch(/\(\d+ chars\)/)
+    const json = JSON.stringify(finding)
+    for (const secret of ALL_PLANTED) expect(json).not.toContain(secret)
+    expect(json).not.toContain(planted.privateKeyBody.split('\n')[0])
+  })
+
+  it('reports a .env with only a secret-named literal as high', async () => {
+    const findings = await runCheck(secretFilesCheck, {
+      layers: one({ path: 'app/.env', content: `DB_PASSWORD=${planted.password}\n` }),
+    })
+    expect(findings.map((f) => f.severity)).toEqual(['high'])
+  })
+
+  it.each([
+    // A hard link carries no content of its own: selected by name, its content cannot be confirmed.
+    [
+      'a hard link named id_rsa',
+      { path: 'root/.ssh/id_rsa', type: 'hardlink' as const, linkTarget: 'tmp/k' },
+    ],
+    [
+      'a Docker config that does not parse',
+      { path: 'root/.docker/config.json', content: '{"auths": {"r": {"auth": "' },
+    ],
+  ])('reports %s as high', async (_name, entry) => {
+    const findings = await runCheck(secretFilesCheck, { layers: one({ content: 'x', ...entry }) })
+    expect(findings.map((f) => [f.subject, f.severity])).toEqual([[`/${entry.path}`, 'high']])
+  })
+
+  it.each([
+    [
+      'a certificate named .pem',
+      {
+        path: 'etc/ssl/certs/ca.pem',
+        content: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      },
+    ],
+    [
+      'a public key named .key',
+      { path: 'etc/apt/trusted.gpg.d/repo.key', content: '-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQIN\n' },
+    ],
+    ['an id_rsa.pub', { path: 'root/.ssh/id_rsa.pub', content: 'ssh-ed25519 AAAAC3Nza user@host' }],
+    ['an empty id_rsa', { path: 'root/.ssh/id_rsa', content: '' }],
+    [
+      'an .npmrc with only a registry',
+      { path: 'app/.npmrc', content: 'registry=https://registry.npmjs.org/\n' },
+    ],
+    [
+      'an .npmrc token from the environment',
+      { path: 'app/.npmrc', content: '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n' },
+    ],
+    [
+      'a Docker config with a credential helper',
+      { path: 'root/.docker/config.json', content: '{"auths":{"r":{}},"credsStore":"ecr-login"}' },
+    ],
+    ['a Docker config with an empty auth', { path: 'root/.docker/config.json', content: dockerConfig('') }],
+    ['a .env without secrets', { path: 'app/.env', content: 'NODE_ENV=production\nPORT=3000\n' }],
+    ['a .env with placeholders', { path: 'app/.env', content: 'DB_PASSWORD=changeme\nAPI_TOKEN=\n' }],
+    ['a .env.example', { path: 'app/.env.example', content: `DB_PASSWORD=${planted.password}\n` }],
+    [
+      'a test key in node_modules',
+      { path: 'app/node_modules/ssh2/test/fixtures/id_rsa', content: privateKeyBlock() },
+    ],
+    [
+      'a key in a Python package',
+      { path: 'usr/local/lib/python3.12/site-packages/x/tests/key.pem', content: privateKeyBlock() },
+    ],
+    ['a key under /usr/share', { path: 'usr/share/doc/x/examples/server.key', content: privateKeyBlock() }],
+    [
+      'a kubeconfig using an exec plugin',
+      { path: 'root/.kube/config', content: 'users:\n- name: x\n  user:\n    exec:\n      command: aws\n' },
+    ],
+    ['a directory named .env', { path: 'app/.env', type: 'directory' as const }],
+    [
+      'a symlink named id_rsa',
+      { path: 'root/.ssh/id_rsa', type: 'symlink' as const, linkTarget: '/run/secrets/key' },
+    ],
+  ])('does not report %s', async (_name, entry) => {
+    expect(await runCheck(secretFilesCheck, { layers: one(entry) })).toEqual([])
+  })
+
+  it('ignores a key deleted by a later whiteout: only the final filesystem counts', async () => {
+    const findings = await runCheck(secretFilesCheck, {
+      layers: [
+        { entries: [{ path: 'root/.ssh/id_rsa', content: privateKeyBlock() }] },
+        { entries: [{ path: 'root/.ssh/id_rsa', whiteout: 'file' }] },
+      ],
+    })
+    expect(findings).toEqual([])
+  })
+
+  it('ignores a key under a directory made opaque by a later layer', async () => {
+    const findings = await runCheck(secretFilesCheck, {
+      layers: [
+        { entries: [{ path: 'root/.ssh/id_rsa', content: privateKeyBlock() }] },
+        { entries: [{ path: 'root/.ssh', whiteout: 'opaque' }] },
+      ],
+    })
+    expect(findings).toEqual([])
+  })
+
+  it('attributes a file to the layer that last wrote it', async () => {
+    const findings = await runCheck(secretFilesCheck, {
+      layers: [
+        { createdBy: 'COPY base', entries: [{ path: 'app/.npmrc', content: 'registry=https://r/\n' }] },
+        {
+          createdBy: `RUN |1 NPM_TOKEN=${planted.npmToken} /bin/sh -c echo "//r/:_authToken=$NPM_TOKEN" > /app/.npmrc`,
+          entries: [{ path: 'app/.npmrc', content: `//r/:_authToken=${planted.npmToken}\n` }],
+        },
+      ],
+    })
+    expect(findings).toHaveLength(1)
+    expect(findings[0]?.layer?.diffId).toBe(`sha256:${'0'.repeat(63)}1`)
+    // The layer's created_by is quoted masked: the build argument is a secret too.
+    expect(findings[0]?.layer?.createdBy).not.toContain(planted.npmToken)
+    expect(findings[0]?.layer?.createdBy).toContain('NPM_TOKEN=npm_…(40 chars)')
+  })
+
+  it('reads at most 64 KiB of a candidate and still finds a key at its start', async () => {
+    const content = privateKeyBlock() + 'x'.repeat(200 * 1024)
+    const findings = await runCheck(secretFilesCheck, { layers: one({ path: 'root/.ssh/id_rsa', content }) })
+    expect(findings.map((f) => f.severity)).toEqual(['critical'])
+  })
+})
+
+describe('isLibraryPath', () => {
+  it.each([
+    ['app/node_modules/x/.env', true],
+    ['usr/lib/python3/dist-packages/x/key.pem', true],
+    ['srv/app/tests/fixtures/id_rsa', true],
+    ['go/src/acme/vendor/x/server.key', true],
+    ['root/.ssh/id_rsa', false],
+    ['app/.env', false],
+    ['home/tester/.ssh/id_rsa', false],
+    ['app/test.env', false],
+  ])('%s → %s', (path, expected) => {
+    expect(isLibraryPath(path)).toBe(expected)
+  })
+})

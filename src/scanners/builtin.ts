@@ -1,0 +1,76 @@
+/**
+ * The `builtin` scanner: native checks of the image config, history and final filesystem. Nothing to
+ * install, runs anywhere in about a second. Each check is one file under `builtin/`.
+ */
+import { readFile } from 'node:fs/promises'
+import { parseDockerfile, type DockerfileModel } from '../findings/dockerfile.js'
+import { collectFinalFiles } from '../target/filesystem.js'
+import { ScannerError, errorMessage } from '../util/errors.js'
+import type { ImageCheck } from './builtin/check.js'
+import { emptyPasswordCheck } from './builtin/empty-password.js'
+import { noHealthcheckCheck } from './builtin/no-healthcheck.js'
+import { remoteAddCheck } from './builtin/remote-add.js'
+import { riskyPortCheck } from './builtin/risky-ports.js'
+import { rootUserCheck } from './builtin/root-user.js'
+import { runBuiltinChecks, type FinalFilesCollector } from './builtin/run-checks.js'
+import { secretFilesCheck } from './builtin/secret-files.js'
+import { secretInEnvCheck } from './builtin/secret-in-env.js'
+import { secretInHistoryCheck } from './builtin/secret-in-history.js'
+import { setuidFilesCheck } from './builtin/setuid-files.js'
+import type { Scanner } from './scanner.js'
+
+export type { ImageCheck } from './builtin/check.js'
+export type { FinalFilesCollector } from './builtin/run-checks.js'
+
+/** Every built-in check, in report order. Rule ids are stable: users' ignore lists name them. */
+export const BUILTIN_CHECKS: readonly ImageCheck[] = [
+  rootUserCheck,
+  noHealthcheckCheck,
+  riskyPortCheck,
+  secretInEnvCheck,
+  secretInHistoryCheck,
+  secretFilesCheck,
+  setuidFilesCheck,
+  remoteAddCheck,
+  emptyPasswordCheck,
+]
+
+export interface BuiltinScannerOptions {
+  /** The final-filesystem collector; defaults to the image reader's `collectFinalFiles`. */
+  collectFinalFiles?: FinalFilesCollector
+  /** The checks to run; defaults to `BUILTIN_CHECKS`. */
+  checks?: readonly ImageCheck[]
+}
+
+export function createBuiltinScanner(options: BuiltinScannerOptions = {}): Scanner {
+  const collector = options.collectFinalFiles ?? collectFinalFiles
+  const checks = options.checks ?? BUILTIN_CHECKS
+  return {
+    id: 'builtin',
+    name: 'Built-in checks',
+    scan: async (ctx) => {
+      const dockerfile = ctx.dockerfile !== undefined ? await readDockerfile(ctx.dockerfile) : undefined
+      return runBuiltinChecks(ctx.image, {
+        target: ctx.target,
+        checks,
+        collectFinalFiles: collector,
+        logger: ctx.logger,
+        ...(dockerfile !== undefined ? { dockerfile } : {}),
+      })
+    },
+  }
+}
+
+async function readDockerfile(path: string): Promise<DockerfileModel> {
+  try {
+    return parseDockerfile(await readFile(path, 'utf8'), path)
+  } catch (error) {
+    throw new ScannerError(
+      'builtin',
+      `builtin could not read the Dockerfile ${path}: ${errorMessage(error)}`,
+      { cause: error },
+    )
+  }
+}
+
+export const builtinScanner: Scanner = createBuiltinScanner()

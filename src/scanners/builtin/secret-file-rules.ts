@@ -1,0 +1,269 @@
+/**
+ * Which files can hold credentials, and how to confirm from their content that they do. Candidates are
+ * chosen by name only (content is read for them alone); library and test trees are skipped, because
+ * packages ship test keys and sample `.env` files by the hundred. Pure.
+ */
+import type { SecretMatch } from './secret-patterns.js'
+import {
+  isNonSecretValue,
+  knownSecretsIn,
+  classifyAssignment,
+  unquote,
+  urlCredentialsIn,
+} from './secret-values.js'
+import { baseName } from './check.js'
+
+/** What the content says: the credentials found, or that it could not be read well enough to tell. */
+export type FileAnalysis = SecretMatch[] | 'unconfirmed'
+
+export interface SecretFileRule {
+  id: string
+  /** What the file is, for titles: `SSH private key`, `npm configuration`. */
+  label: string
+  matches(path: string): boolean
+  /**
+   * True when the name alone is strong enough to report the file (high) if its content cannot be read or
+   * parsed; false for names that are mostly harmless (`*.pem` certificates, `.env` without secrets).
+   */
+  reportUnconfirmed: boolean
+  analyze(text: string): FileAnalysis
+}
+
+/** Directory names and prefixes of library, vendored and test trees. */
+const LIBRARY_DIRECTORIES = new Set([
+  'node_modules',
+  'vendor',
+  'site-packages',
+  'dist-packages',
+  'test',
+  'tests',
+  'testdata',
+  'testing',
+  '__tests__',
+  'fixtures',
+  'example',
+  'examples',
+])
+const LIBRARY_PREFIXES = [
+  'usr/share/',
+  'usr/include/',
+  'usr/lib/',
+  'usr/local/go/',
+  'usr/local/lib/',
+  'usr/local/share/',
+  'opt/yarn-',
+]
+
+export function isLibraryPath(path: string): boolean {
+  if (LIBRARY_PREFIXES.some((p) => path.startsWith(p))) return true
+  return path
+    .split('/')
+    .slice(0, -1)
+    .some((dir) => LIBRARY_DIRECTORIES.has(dir))
+}
+
+function literal(id: string, title: string, raw: string): SecretMatch | undefined {
+  const value = unquote(raw)
+  return isNonSecretValue(value) ? undefined : { id, title, severity: 'critical', value }
+}
+
+/** Known token formats plus the values `regex` captures in group 1, each value once. */
+function analyzeWith(text: string, id: string, title: string, regex: RegExp): SecretMatch[] {
+  const matches = new Map<string, SecretMatch>()
+  for (const known of knownSecretsIn(text)) matches.set(known.value, known)
+  for (const m of text.matchAll(regex)) {
+    const found = literal(id, title, m[1] ?? '')
+    if (found !== undefined && !matches.has(found.value)) matches.set(found.value, found)
+  }
+  return [...matches.values()]
+}
+
+function privateKeys(text: string): SecretMatch[] {
+  return knownSecretsIn(text).filter((m) => m.id === 'private-key')
+}
+
+function pgpassPasswords(text: string): SecretMatch[] {
+  const matches: SecretMatch[] = []
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue
+    // host:port:database:user:password — the password is everything after the fourth colon.
+    const fields = line.replace(/\r$/, '').split(':')
+    if (fields.length < 5) continue
+    const found = literal('pgpass-password', 'PostgreSQL password', fields.slice(4).join(':'))
+    if (found !== undefined) matches.push(found)
+  }
+  return matches
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function dockerConfigCredentials(text: string): FileAnalysis {
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch {
+    return 'unconfirmed'
+  }
+  if (!isRecord(document)) return 'unconfirmed'
+  // `config.json` keeps registries under `auths`; the legacy `.dockercfg` at the top level.
+  const registries = isRecord(document.auths) ? document.auths : document
+  const matches: SecretMatch[] = [...knownSecretsIn(text)]
+  for (const entry of Object.values(registries)) {
+    if (!isRecord(entry)) continue
+    for (const field of ['auth', 'identitytoken', 'registrytoken', 'password']) {
+      const value = entry[field]
+      if (typeof value === 'string' && value.trim() !== '') {
+        matches.push({ id: 'docker-auth', title: 'Docker registry credentials', severity: 'critical', value })
+      }
+    }
+  }
+  return matches
+}
+
+function dotenvAssignments(text: string): SecretMatch[] {
+  const matches: SecretMatch[] = []
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$/.exec(line.replace(/\r$/, ''))
+    if (m === null) continue
+    let value = m[2] ?? ''
+    // An unquoted value ends at ` #` (a comment), as dotenv parsers read it.
+    if (!/^["']/.test(value)) value = value.replace(/\s+#.*$/, '')
+    const found = classifyAssignment(m[1] ?? '', value)
+    if (found !== undefined) matches.push(found)
+  }
+  return matches
+}
+
+const SSH_KEY_NAMES = new Set(['id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'id_ecdsa_sk', 'id_ed25519_sk'])
+const DOTENV_TEMPLATES = new Set([
+  'example',
+  'sample',
+  'template',
+  'tpl',
+  'dist',
+  'defaults',
+  'schema',
+  'tmpl',
+])
+
+const endsWithPath = (suffix: string) => (path: string) => path === suffix || path.endsWith(`/${suffix}`)
+
+/** In order: the first rule whose name matches a path decides. */
+export const SECRET_FILE_RULES: readonly SecretFileRule[] = [
+  {
+    id: 'ssh-private-key',
+    label: 'SSH private key',
+    matches: (path) => SSH_KEY_NAMES.has(baseName(path)),
+    reportUnconfirmed: true,
+    analyze: privateKeys,
+  },
+  {
+    id: 'key-file',
+    label: 'Private key file',
+    // Mostly certificates and public keys: reported only when the content holds a private key.
+    matches: (path) => /\.(?:pem|key|p8)$/i.test(baseName(path)),
+    reportUnconfirmed: false,
+    analyze: privateKeys,
+  },
+  {
+    id: 'aws-credentials',
+    label: 'AWS credentials file',
+    matches: endsWithPath('.aws/credentials'),
+    reportUnconfirmed: true,
+    analyze: (text) =>
+      analyzeWith(
+        text,
+        'aws-secret-access-key',
+        'AWS secret access key',
+        /^\s*(?:aws_secret_access_key|aws_session_token)\s*=\s*(\S+)/gim,
+      ),
+  },
+  {
+    id: 'npmrc',
+    label: 'npm configuration',
+    matches: (path) => baseName(path) === '.npmrc',
+    reportUnconfirmed: true,
+    analyze: (text) =>
+      analyzeWith(
+        text,
+        'npm-auth',
+        'npm registry credentials',
+        /(?:^|:)_(?:authToken|auth|password)\s*=\s*(.+)$/gm,
+      ),
+  },
+  {
+    id: 'pypirc',
+    label: 'PyPI configuration',
+    matches: (path) => baseName(path) === '.pypirc',
+    reportUnconfirmed: true,
+    analyze: (text) => analyzeWith(text, 'pypi-password', 'PyPI password', /^\s*password\s*[:=]\s*(.+)$/gim),
+  },
+  {
+    id: 'netrc',
+    label: 'netrc credentials',
+    matches: (path) => baseName(path) === '.netrc' || baseName(path) === '_netrc',
+    reportUnconfirmed: true,
+    analyze: (text) => analyzeWith(text, 'netrc-password', 'netrc password', /\bpassword\s+(\S+)/g),
+  },
+  {
+    id: 'pgpass',
+    label: 'PostgreSQL password file',
+    matches: (path) => baseName(path) === '.pgpass',
+    reportUnconfirmed: true,
+    analyze: pgpassPasswords,
+  },
+  {
+    id: 'git-credentials',
+    label: 'Git credential store',
+    matches: (path) => baseName(path) === '.git-credentials' || endsWithPath('.config/git/credentials')(path),
+    reportUnconfirmed: true,
+    analyze: (text) =>
+      [...knownSecretsIn(text), ...urlCredentialsIn(text)].map((m) => ({
+        ...m,
+        severity: 'critical' as const,
+      })),
+  },
+  {
+    id: 'docker-config',
+    label: 'Docker registry credentials file',
+    matches: (path) => endsWithPath('.docker/config.json')(path) || baseName(path) === '.dockercfg',
+    reportUnconfirmed: true,
+    analyze: dockerConfigCredentials,
+  },
+  {
+    id: 'kubeconfig',
+    label: 'Kubernetes client configuration',
+    matches: (path) =>
+      endsWithPath('.kube/config')(path) ||
+      baseName(path) === 'kubeconfig' ||
+      baseName(path).endsWith('.kubeconfig') ||
+      path === 'etc/kubernetes/admin.conf',
+    reportUnconfirmed: true,
+    analyze: (text) =>
+      analyzeWith(
+        text,
+        'kubeconfig-credential',
+        'Kubernetes client credential',
+        /^\s*(?:token|client-key-data|password)\s*:\s*["']?([^\s"']+)/gm,
+      ),
+  },
+  {
+    id: 'dotenv',
+    label: 'Environment file',
+    matches: (path) => {
+      const name = baseName(path)
+      if (!/^\.env(?:\.[A-Za-z0-9_-]+)*$/.test(name)) return false
+      return !name.split('.').some((part) => DOTENV_TEMPLATES.has(part.toLowerCase()))
+    },
+    reportUnconfirmed: false,
+    analyze: dotenvAssignments,
+  },
+]
+
+/** The rule for a candidate file, or undefined (not a candidate, or inside a library/test tree). */
+export function secretFileRuleFor(path: string): SecretFileRule | undefined {
+  if (isLibraryPath(path)) return undefined
+  return SECRET_FILE_RULES.find((rule) => rule.matches(path))
+}
