@@ -92,6 +92,15 @@ export interface ScanContext {
   options: ScannerOptions
 }
 
+/** What a scanner may check to decide whether it can run here. */
+export interface UnavailabilityContext {
+  env: Readonly<Record<string, string | undefined>>
+  platform: Platform
+  dockerAvailable: boolean
+  /** Absolute path of the Dockerfile, when known. */
+  dockerfile?: string
+}
+
 export interface Scanner {
   readonly id: ScannerId
   /** Display name: `Trivy`, `Grype`, `Built-in checks`. */
@@ -99,11 +108,7 @@ export interface Scanner {
   /** How to install it; undefined when nothing is downloaded. */
   readonly tool?: ToolSpec
   /** Why it cannot run in this environment (no daemon, no token, unsupported platform), or undefined. */
-  unavailableReason?(ctx: {
-    env: Readonly<Record<string, string | undefined>>
-    platform: Platform
-    dockerAvailable: boolean
-  }): string | undefined
+  unavailableReason?(ctx: UnavailabilityContext): string | undefined
   /** Runs against the image and returns its findings. Throws `ScannerError` when the scan fails. */
   scan(ctx: ScanContext): Promise<Finding[]>
   /** Reads a report in this scanner's format. Throws `ScannerError` on a report it cannot read. */

@@ -1,0 +1,90 @@
+/**
+ * Writes a small executable that stands in for a scanner: it records its argv and environment keys,
+ * writes a prepared report (in the scanner's real format) to the path given after one of its output
+ * flags — or to stdout — prints stderr text, optionally sleeps, and exits with a chosen code.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export interface ReplayScannerOptions {
+  /** File name of the executable (`trivy`, `grype`). */
+  name: string
+  /** The report to replay. Omit to write none. */
+  report?: string
+  /** Flags whose next argument (or `--flag=value`) is the report path (`--output`, `--file`, `-o`). */
+  outputFlags?: string[]
+  /** Write the report to stdout instead of a file. */
+  reportToStdout?: boolean
+  exitCode?: number
+  stderr?: string
+  /** Sleep this long before exiting (to test timeouts). */
+  sleepMs?: number
+  /** Print this to stdout when called with `--version` / `version`, and exit 0. */
+  versionText?: string
+}
+
+export interface ReplayScanner {
+  path: string
+  /** File the executable appends one JSON line per call to: `{ argv, envKeys }`. */
+  callLog: string
+}
+
+export async function writeReplayScanner(dir: string, options: ReplayScannerOptions): Promise<ReplayScanner> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, options.name)
+  const callLog = join(dir, `${options.name}.calls.jsonl`)
+  const reportFile = join(dir, `${options.name}.replay-report`)
+  if (options.report !== undefined) await writeFile(reportFile, options.report)
+  const config = {
+    callLog,
+    reportFile: options.report !== undefined ? reportFile : null,
+    outputFlags: options.outputFlags ?? ['--output', '-o', '--file'],
+    reportToStdout: options.reportToStdout ?? false,
+    exitCode: options.exitCode ?? 0,
+    stderr: options.stderr ?? '',
+    sleepMs: options.sleepMs ?? 0,
+    versionText: options.versionText ?? null,
+  }
+  const script = `#!/usr/bin/env node
+const fs = require('node:fs')
+const config = ${JSON.stringify(config)}
+const argv = process.argv.slice(2)
+fs.appendFileSync(config.callLog, JSON.stringify({ argv, envKeys: Object.keys(process.env).sort() }) + '\\n')
+if (config.versionText !== null && (argv[0] === '--version' || argv[0] === 'version')) {
+  process.stdout.write(config.versionText + '\\n')
+  process.exit(0)
+}
+let out = null
+for (let i = 0; i < argv.length; i++) {
+  for (const flag of config.outputFlags) {
+    if (argv[i] === flag && i + 1 < argv.length) out = argv[i + 1]
+    else if (argv[i].startsWith(flag + '=')) out = argv[i].slice(flag.length + 1)
+  }
+}
+const finish = () => {
+  if (config.reportFile !== null) {
+    const report = fs.readFileSync(config.reportFile)
+    if (config.reportToStdout || out === null) process.stdout.write(report)
+    else fs.writeFileSync(out, report)
+  }
+  if (config.stderr) process.stderr.write(config.stderr)
+  // exitCode, not exit(): exit() would cut off stdout still being flushed to a pipe.
+  process.exitCode = config.exitCode
+}
+if (config.sleepMs > 0) setTimeout(finish, config.sleepMs)
+else finish()
+`
+  await writeFile(path, script)
+  await chmod(path, 0o755)
+  return { path, callLog }
+}
+
+/** The argv of every call the replay scanner received. */
+export async function readCalls(callLog: string): Promise<{ argv: string[]; envKeys: string[] }[]> {
+  const { readFile } = await import('node:fs/promises')
+  const text = await readFile(callLog, 'utf8').catch(() => '')
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { argv: string[]; envKeys: string[] })
+}
