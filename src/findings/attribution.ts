@@ -1,0 +1,130 @@
+/**
+ * Puts each finding on the Dockerfile line that caused it: the RUN/COPY/ADD that created its layer, the
+ * final stage's base image (FROM) for a layer the base image brought, or the instruction that sets an
+ * image setting. Only when the image history lines up with the Dockerfile: a finding is better left
+ * without a line than pointed at the wrong one. Pure.
+ */
+import type { Finding, SourceLocation } from './finding.js'
+import type { HistoryEntry, LayerInfo } from '../target/image-types.js'
+import {
+  finalStage,
+  locateInstruction,
+  locationOf,
+  type DockerfileModel,
+  type DockerfileStage,
+} from './dockerfile.js'
+import { alignHistory, resolveWorkdir, type ChainStep } from './history-match.js'
+
+export interface AttributionOptions {
+  history: HistoryEntry[]
+  layers: LayerInfo[]
+  dockerfile?: DockerfileModel
+  /** Repository-relative `/`-separated path for locations; defaults to the model's own path. */
+  dockerfilePath?: string
+}
+
+export function attributeFindings(findings: readonly Finding[], options: AttributionOptions): Finding[] {
+  const createdByDiffId = new Map<string, string>()
+  for (const layer of options.layers) if (layer.createdBy) createdByDiffId.set(layer.diffId, layer.createdBy)
+  const model =
+    options.dockerfile && options.dockerfilePath !== undefined
+      ? { ...options.dockerfile, path: options.dockerfilePath }
+      : options.dockerfile
+  const layerLocations = model
+    ? locateLayers(model, options.history, options.layers)
+    : new Map<string, SourceLocation>()
+  const fromLine = model ? baseImageLine(model) : undefined
+
+  return findings.map((finding) => {
+    const out: Finding = { ...finding }
+    if (finding.layer && finding.layer.createdBy === undefined) {
+      const createdBy = createdByDiffId.get(finding.layer.diffId)
+      if (createdBy !== undefined) out.layer = { ...finding.layer, createdBy }
+    }
+    // A location from the scanner itself (a Dockerfile linter's line) is more precise than ours.
+    if (finding.location || !model) return out
+    const location = finding.layer ? layerLocations.get(finding.layer.diffId) : undefined
+    if (location) {
+      out.location = { ...location }
+    } else if (finding.instruction && (!finding.layer || !layerLocations.has(finding.layer.diffId))) {
+      // Not tied to history: the instruction that sets the setting, or the base image when none does.
+      const located = locateInstruction(model, finding.instruction) ?? fromLine
+      if (located) out.location = located
+    }
+    return out
+  })
+}
+
+/** DiffID → the line that created the layer, or the FROM line for the base image's layers. */
+function locateLayers(
+  model: DockerfileModel,
+  history: readonly HistoryEntry[],
+  layers: readonly LayerInfo[],
+): Map<string, SourceLocation> {
+  const located = new Map<string, SourceLocation>()
+  const layerHistory = history.map((_, i) => i).filter((i) => !history[i]!.emptyLayer)
+  // Layers and history entries pair up only when there is one non-empty entry per layer.
+  if (layerHistory.length !== layers.length || layers.length === 0) return located
+  const chain = buildChain(model)
+  if (!chain) return located
+  const alignment = alignHistory(history, chain.steps)
+  if (!alignment) return located
+
+  const ordered = [...layers].sort((a, b) => a.index - b.index)
+  ordered.forEach((layer, position) => {
+    const h = layerHistory[position]!
+    if (h < alignment.baseEnd) {
+      located.set(layer.diffId, locationOf(model, chain.root.from))
+      return
+    }
+    const step = alignment.matched.get(h)
+    // A layer no instruction claims (a builder's own entry): no line rather than a guess.
+    if (step !== undefined) located.set(layer.diffId, locationOf(model, chain.steps[step]!.instruction))
+  })
+  return located
+}
+
+/**
+ * The instructions that produced the final image, in order: those of the stages the final stage is built
+ * on (`FROM build AS final`), then its own, with the shell and working directory each one ran with.
+ */
+function buildChain(model: DockerfileModel): { steps: ChainStep[]; root: DockerfileStage } | undefined {
+  const last = finalStage(model)
+  if (!last) return undefined
+  const stages: DockerfileStage[] = []
+  const seen = new Set<number>()
+  for (let stage: DockerfileStage | undefined = last; stage;) {
+    if (seen.has(stage.index)) return undefined
+    seen.add(stage.index)
+    stages.unshift(stage)
+    stage = stage.baseStage !== undefined ? model.stages[stage.baseStage] : undefined
+  }
+  const windows = model.escapeChar === '`'
+  let shell = windows ? ['cmd', '/S', '/C'] : ['/bin/sh', '-c']
+  let workdir: string | undefined
+  const steps: ChainStep[] = []
+  for (const stage of stages) {
+    for (const instruction of stage.instructions) {
+      const step: ChainStep = { instruction, shell }
+      if (workdir !== undefined) step.workdir = workdir
+      steps.push(step)
+      if (instruction.keyword === 'SHELL' && instruction.execForm) shell = instruction.execForm
+      if (instruction.keyword === 'WORKDIR') {
+        const target = instruction.argumentPatterns[0] ?? ''
+        workdir = target.includes('\u0000') ? undefined : resolveWorkdir(workdir, target)
+      }
+    }
+  }
+  return { steps, root: stages[0]! }
+}
+
+/** The line that names the base image: the FROM of the first stage in the final stage's chain. */
+function baseImageLine(model: DockerfileModel): SourceLocation | undefined {
+  let stage = finalStage(model)
+  const seen = new Set<number>()
+  while (stage?.baseStage !== undefined && !seen.has(stage.index)) {
+    seen.add(stage.index)
+    stage = model.stages[stage.baseStage]
+  }
+  return stage ? locationOf(model, stage.from) : undefined
+}
