@@ -2,9 +2,8 @@
 // Bundles the action (dist/index.js) and the CLI (dist/cli.js) with esbuild. Deterministic: the same
 // sources and lockfile give the same bytes, which `.ci/run` checks against the committed dist/.
 import { build } from 'esbuild'
-import { readFileSync, rmSync, chmodSync } from 'node:fs'
+import { rmSync, chmodSync } from 'node:fs'
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8'))
 // Some dependencies are CommonJS and call require() for Node built-ins; an ESM bundle needs a require.
 const banner =
   "import { createRequire as __csgCreateRequire } from 'node:module';\nconst require = __csgCreateRequire(import.meta.url);"

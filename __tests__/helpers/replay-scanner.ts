@@ -29,15 +29,16 @@ export interface ReplayScanner {
   callLog: string
 }
 
-export async function writeReplayScanner(dir: string, options: ReplayScannerOptions): Promise<ReplayScanner> {
-  await mkdir(dir, { recursive: true })
-  const path = join(dir, options.name)
-  const callLog = join(dir, `${options.name}.calls.jsonl`)
-  const reportFile = join(dir, `${options.name}.replay-report`)
-  if (options.report !== undefined) await writeFile(reportFile, options.report)
+/**
+ * The source of a replaying scanner as a standalone executable script (the report embedded), e.g. to
+ * put inside a release archive served by a loopback host. `callLog` may be a path or null.
+ */
+export function replayScannerScript(
+  options: Omit<ReplayScannerOptions, 'name'> & { callLog: string | null },
+): string {
   const config = {
-    callLog,
-    reportFile: options.report !== undefined ? reportFile : null,
+    callLog: options.callLog,
+    report: options.report !== undefined ? Buffer.from(options.report).toString('base64') : null,
     outputFlags: options.outputFlags ?? ['--output', '-o', '--file'],
     reportToStdout: options.reportToStdout ?? false,
     exitCode: options.exitCode ?? 0,
@@ -45,11 +46,13 @@ export async function writeReplayScanner(dir: string, options: ReplayScannerOpti
     sleepMs: options.sleepMs ?? 0,
     versionText: options.versionText ?? null,
   }
-  const script = `#!/usr/bin/env node
+  return `#!/usr/bin/env node
 const fs = require('node:fs')
 const config = ${JSON.stringify(config)}
 const argv = process.argv.slice(2)
-fs.appendFileSync(config.callLog, JSON.stringify({ argv, envKeys: Object.keys(process.env).sort() }) + '\\n')
+if (config.callLog !== null) {
+  fs.appendFileSync(config.callLog, JSON.stringify({ argv, envKeys: Object.keys(process.env).sort() }) + '\\n')
+}
 if (config.versionText !== null && (argv[0] === '--version' || argv[0] === 'version')) {
   process.stdout.write(config.versionText + '\\n')
   process.exit(0)
@@ -62,8 +65,8 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 const finish = () => {
-  if (config.reportFile !== null) {
-    const report = fs.readFileSync(config.reportFile)
+  if (config.report !== null) {
+    const report = Buffer.from(config.report, 'base64')
     if (config.reportToStdout || out === null) process.stdout.write(report)
     else fs.writeFileSync(out, report)
   }
@@ -74,7 +77,13 @@ const finish = () => {
 if (config.sleepMs > 0) setTimeout(finish, config.sleepMs)
 else finish()
 `
-  await writeFile(path, script)
+}
+
+export async function writeReplayScanner(dir: string, options: ReplayScannerOptions): Promise<ReplayScanner> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, options.name)
+  const callLog = join(dir, `${options.name}.calls.jsonl`)
+  await writeFile(path, replayScannerScript({ ...options, callLog }))
   await chmod(path, 0o755)
   return { path, callLog }
 }

@@ -45,4 +45,8 @@ export interface GateResult {
   toolVersion: string
   /** The Dockerfile used for attribution, relative to the workspace, `/`-separated. */
   dockerfile?: string
+  /** Lines the summary must show: expired or unused ignore rules, and similar. */
+  notes?: string[]
+  /** With a baseline: how many findings are new and how many were already in it. */
+  baseline?: { newCount: number; existingCount: number }
 }

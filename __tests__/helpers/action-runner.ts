@@ -1,0 +1,99 @@
+/**
+ * Runs the built action (`node dist/index.js`) the way the runner does: every input as `INPUT_<NAME>`
+ * (with action.yml's defaults filled in), `GITHUB_OUTPUT` / `GITHUB_STEP_SUMMARY` files, `RUNNER_TEMP`.
+ * Returns the exit code, the workflow commands printed, the outputs and the summary.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
+
+export interface ActionRun {
+  exitCode: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  runnerTemp: string
+  /** `::error ...::message` style commands printed, by kind. */
+  commands: { kind: string; properties: string; message: string }[]
+}
+
+interface ActionYml {
+  inputs: Record<string, { default?: string }>
+}
+
+/** Parses the `name<<DELIMITER\nvalue\nDELIMITER` file format of GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '')
+    if (match) {
+      const [, name, delimiter] = match
+      const value: string[] = []
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '')
+      outputs[name!] = value.join('\n')
+    } else if ((lines[i] ?? '').includes('=')) {
+      const line = lines[i]!
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
+    }
+  }
+  return outputs
+}
+
+export async function runAction(options: {
+  inputs: Record<string, string>
+  env?: Record<string, string>
+  cwd?: string
+  timeoutMs?: number
+}): Promise<ActionRun> {
+  const root = resolve('.')
+  const runnerTemp = await mkdtemp(join(tmpdir(), 'csg-runner-'))
+  const outputFile = join(runnerTemp, 'github_output')
+  const summaryFile = join(runnerTemp, 'step_summary.md')
+  await writeFile(outputFile, '')
+  await writeFile(summaryFile, '')
+  const actionYml = parse(await readFile(join(root, 'action.yml'), 'utf8')) as ActionYml
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? runnerTemp,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: join(runnerTemp, 'tool-cache'),
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: options.cwd ?? runnerTemp,
+  }
+  for (const [name, spec] of Object.entries(actionYml.inputs)) {
+    const value = options.inputs[name] ?? (spec.default === '${{ github.token }}' ? '' : (spec.default ?? ''))
+    env[`INPUT_${name.toUpperCase()}`] = value
+  }
+  Object.assign(env, options.env)
+  const child = spawn(process.execPath, [join(root, 'dist', 'index.js')], {
+    cwd: options.cwd ?? runnerTemp,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const exitCode = await new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+  clearTimeout(timer)
+  const commands = [...stdout.matchAll(/^::([a-z-]+)( [^:]*)?::(.*)$/gm)].map((m) => ({
+    kind: m[1]!,
+    properties: (m[2] ?? '').trim(),
+    message: m[3]!,
+  }))
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+    runnerTemp,
+    commands,
+  }
+}

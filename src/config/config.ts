@@ -1,0 +1,307 @@
+/**
+ * `Inputs` (from action.yml or CLI flags) → a validated `Config`. Pure: the file system is reached only
+ * through the `ConfigEnvironment` the caller passes. Every bad value is a `ConfigurationError` that names
+ * the input and what it accepts, raised before anything is downloaded.
+ */
+import { isAbsolute, join, resolve } from 'node:path'
+import { isThreshold, THRESHOLDS, type Threshold } from '../findings/severity.js'
+import { resolveInspecProfile } from '../scanners/cinc-auditor.js'
+import { cosignMode, cosignSeverity } from '../scanners/cosign.js'
+import { parseDockerBenchChecks } from '../scanners/docker-bench.js'
+import {
+  isReportFormat,
+  isScannerId,
+  REPORT_FORMATS,
+  SCANNER_IDS,
+  type ReportFormat,
+  type ScannerId,
+  type ScannerOptions,
+} from '../scanners/scanner.js'
+import { ConfigurationError } from '../util/errors.js'
+import type { Inputs } from './inputs.js'
+import { buildPolicyConfig, type PolicyConfig } from './policy-config.js'
+
+export type UploadMode = 'auto' | 'always' | 'never'
+
+export interface ReportImport {
+  format: ReportFormat
+  /** Absolute path. */
+  path: string
+  /** As the user wrote it, for messages. */
+  spec: string
+}
+
+export interface Config {
+  /** Images as the user named them, in order, without duplicates. */
+  images: string[]
+  scanners: ScannerId[]
+  failOn: Threshold
+  /** Thresholds per kind, suppressions, baseline: the inputs and the policy file together. */
+  policy: PolicyConfig
+  /** Absolute path of the Dockerfile, when given or found. */
+  dockerfile?: string
+  reports: ReportImport[]
+  /** Absolute paths; undefined = do not write (CLI without --sarif / --json). */
+  sarifFile?: string
+  findingsFile?: string
+  upload: UploadMode
+  waitForProcessing: boolean
+  comment: boolean
+  sarifRuns: 'image' | 'scanner'
+  token?: string
+  continueOnScannerError: boolean
+  scanTimeoutMs: number
+  toolsMirror?: string
+  /** Requested versions per scanner (`latest` or a version); absent = the pinned default. */
+  versions: Partial<Record<ScannerId, string>>
+  /** Scanner-specific inputs (Trivy DB repositories, cosign keys, Docker Bench checks, InSpec profile). */
+  scannerOptions: ScannerOptions
+  /** Absolute workspace directory (relative paths resolve against it). */
+  workspace: string
+  /** Directory for temporary files (RUNNER_TEMP). */
+  tempDir: string
+}
+
+export interface ConfigEnvironment {
+  /** Directory relative paths resolve against (GITHUB_WORKSPACE or the CWD). */
+  workspace: string
+  tempDir: string
+  /** True when `path` exists (file or directory). */
+  exists: (path: string) => boolean
+  /** Reads a UTF-8 file (policy file, VEX documents, ignore file, baseline SARIF). */
+  readFile: (path: string) => string
+  /** Where output files go when not given: the action writes them under RUNNER_TEMP, the CLI not at all. */
+  defaultOutputs: 'temp-dir' | 'none'
+}
+
+const UPLOAD_MODES: readonly UploadMode[] = ['auto', 'always', 'never']
+
+export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
+  const workspace = resolve(env.workspace)
+  const abs = (path: string): string => (isAbsolute(path) ? path : resolve(workspace, path))
+
+  const images = dedupe(inputs.image ?? [])
+  const reports = (inputs.reports ?? []).map((spec) => parseReportImport(spec, abs, env))
+  if (images.length === 0 && reports.length === 0) {
+    throw new ConfigurationError(
+      'input image: no image given (name one or more images, one per line, or import reports with `reports`)',
+    )
+  }
+  if (images.length > 1 && reports.length > 0) {
+    throw new ConfigurationError(
+      'input reports: imported reports are attributed to the scanned image, so they can be combined with one image only (got ' +
+        `${images.length} images)`,
+    )
+  }
+
+  const scannerList = inputs.scanners ?? ['builtin', 'trivy']
+  const scanners = dedupe(scannerList.map((s) => s.toLowerCase())).map((s) => {
+    if (!isScannerId(s)) {
+      throw new ConfigurationError(
+        `input scanners: unknown scanner "${s}" (accepted: ${SCANNER_IDS.join(', ')})`,
+      )
+    }
+    return s
+  })
+
+  const failOnText = (inputs['fail-on'] ?? 'high').trim().toLowerCase()
+  if (!isThreshold(failOnText)) {
+    throw new ConfigurationError(
+      `input fail-on: unknown severity "${inputs['fail-on'] ?? ''}" (accepted: ${THRESHOLDS.join(', ')})`,
+    )
+  }
+
+  const dockerfile = resolveDockerfile(inputs.dockerfile, abs, env)
+
+  const uploadText = (inputs.upload ?? 'auto').trim().toLowerCase()
+  if (!(UPLOAD_MODES as readonly string[]).includes(uploadText)) {
+    throw new ConfigurationError(
+      `input upload: "${inputs.upload ?? ''}" is not one of ${UPLOAD_MODES.join(', ')}`,
+    )
+  }
+
+  const sarifFile = outputPath(inputs['sarif-file'], 'container-security-gate.sarif', abs, env)
+  const findingsFile = outputPath(inputs['findings-file'], 'container-security-gate-findings.json', abs, env)
+
+  const versions: Partial<Record<ScannerId, string>> = {}
+  for (const id of SCANNER_IDS) {
+    if (id === 'builtin') continue
+    const value = inputs[`${id}-version`]?.trim()
+    if (value) versions[id] = validateVersion(`${id}-version`, value)
+  }
+  const scannerOptions = buildScannerOptions(inputs, scanners)
+
+  const sarifRuns = (inputs['sarif-runs'] ?? 'image').trim().toLowerCase()
+  if (sarifRuns !== 'image' && sarifRuns !== 'scanner') {
+    throw new ConfigurationError(`input sarif-runs: "${inputs['sarif-runs'] ?? ''}" is not image or scanner`)
+  }
+
+  const policy = buildPolicyConfig(
+    {
+      failOn: failOnText,
+      onlyFixed: parseBoolean('only-fixed', inputs['only-fixed'], false),
+      ...(inputs['gate-on'] !== undefined ? { gateOn: inputs['gate-on'] } : {}),
+      ...(inputs['severity-source'] !== undefined ? { severitySource: inputs['severity-source'] } : {}),
+      ...(inputs['policy-file'] !== undefined ? { policyFile: inputs['policy-file'] } : {}),
+      ...(inputs['ignore-file'] !== undefined ? { ignoreFile: inputs['ignore-file'] } : {}),
+      ...(inputs['baseline-sarif'] !== undefined ? { baselineSarif: inputs['baseline-sarif'] } : {}),
+    },
+    { workspace, exists: env.exists, readFile: env.readFile },
+  )
+
+  const config: Config = {
+    images,
+    scanners,
+    failOn: failOnText,
+    policy,
+    reports,
+    upload: uploadText as UploadMode,
+    waitForProcessing: parseBoolean('wait-for-processing', inputs['wait-for-processing'], true),
+    comment: parseBoolean('comment', inputs.comment, false),
+    sarifRuns,
+    continueOnScannerError: parseBoolean(
+      'continue-on-scanner-error',
+      inputs['continue-on-scanner-error'],
+      false,
+    ),
+    scanTimeoutMs: parseDuration('scan-timeout', inputs['scan-timeout'] ?? '10m'),
+    versions,
+    scannerOptions,
+    workspace,
+    tempDir: resolve(env.tempDir),
+  }
+  if (dockerfile !== undefined) config.dockerfile = dockerfile
+  if (sarifFile !== undefined) config.sarifFile = sarifFile
+  if (findingsFile !== undefined) config.findingsFile = findingsFile
+  const token = inputs.token?.trim()
+  if (token) config.token = token
+  const mirror = inputs['tools-mirror']?.trim()
+  if (mirror) config.toolsMirror = validateMirror(mirror)
+  return config
+}
+
+/** Scanner-specific inputs, validated now (before any download) for the scanners that read them. */
+function buildScannerOptions(inputs: Inputs, scanners: readonly ScannerId[]): ScannerOptions {
+  const options: ScannerOptions = {}
+  const text = (name: keyof Inputs): string | undefined => {
+    const value = inputs[name]
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
+  }
+  const dbRepos = text('trivy-db-repository')
+  if (dbRepos)
+    options.trivyDbRepositories = dbRepos
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '')
+  const checks = text('docker-bench-checks')
+  if (checks !== undefined) options.dockerBenchChecks = checks
+  const profile = text('inspec-profile')
+  if (profile !== undefined) options.inspecProfile = profile
+  const key = text('cosign-key')
+  if (key !== undefined) options.cosignKey = key
+  const identity = text('cosign-certificate-identity')
+  if (identity !== undefined) options.cosignCertificateIdentity = identity
+  const issuer = text('cosign-certificate-oidc-issuer')
+  if (issuer !== undefined) options.cosignCertificateOidcIssuer = issuer
+  const severity = text('cosign-severity')
+  if (severity !== undefined) options.cosignSeverity = severity
+  if (scanners.includes('docker-bench')) parseDockerBenchChecks(options.dockerBenchChecks)
+  if (scanners.includes('cinc-auditor')) resolveInspecProfile(options.inspecProfile)
+  if (scanners.includes('cosign')) {
+    cosignMode(options)
+    cosignSeverity(options.cosignSeverity)
+  }
+  return options
+}
+
+function dedupe(values: readonly string[]): string[] {
+  return [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))]
+}
+
+function parseReportImport(spec: string, abs: (p: string) => string, env: ConfigEnvironment): ReportImport {
+  const colon = spec.indexOf(':')
+  const format = colon > 0 ? spec.slice(0, colon).trim().toLowerCase() : ''
+  const path = colon > 0 ? spec.slice(colon + 1).trim() : ''
+  if (!format || !path) {
+    throw new ConfigurationError(
+      `input reports: "${spec}" is not FORMAT:PATH (formats: ${REPORT_FORMATS.join(', ')})`,
+    )
+  }
+  if (!isReportFormat(format)) {
+    throw new ConfigurationError(
+      `input reports: unknown report format "${format}" in "${spec}" (accepted: ${REPORT_FORMATS.join(', ')})`,
+    )
+  }
+  const absolute = abs(path)
+  if (!env.exists(absolute)) throw new ConfigurationError(`input reports: report file ${path} does not exist`)
+  return { format, path: absolute, spec }
+}
+
+function resolveDockerfile(
+  value: string | undefined,
+  abs: (p: string) => string,
+  env: ConfigEnvironment,
+): string | undefined {
+  const given = value?.trim()
+  if (given) {
+    const path = abs(given)
+    if (!env.exists(path)) throw new ConfigurationError(`input dockerfile: ${given} does not exist`)
+    return path
+  }
+  const fallback = abs('Dockerfile')
+  return env.exists(fallback) ? fallback : undefined
+}
+
+function outputPath(
+  value: string | undefined,
+  defaultName: string,
+  abs: (p: string) => string,
+  env: ConfigEnvironment,
+): string | undefined {
+  const given = value?.trim()
+  if (given) return abs(given)
+  return env.defaultOutputs === 'temp-dir' ? join(resolve(env.tempDir), defaultName) : undefined
+}
+
+/** `true`/`false` (YAML 1.2 core schema words, as @actions/core getBooleanInput accepts). */
+export function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = value?.trim()
+  if (!text) return fallback
+  if (['true', 'True', 'TRUE'].includes(text)) return true
+  if (['false', 'False', 'FALSE'].includes(text)) return false
+  throw new ConfigurationError(`input ${name}: "${text}" is not true or false`)
+}
+
+/** `90s`, `10m`, `1h`, `1h30m` → milliseconds. */
+export function parseDuration(name: string, value: string): number {
+  const text = value.trim().toLowerCase()
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)
+  const ms = match
+    ? (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000
+    : Number.NaN
+  if (!text || !(ms > 0)) {
+    throw new ConfigurationError(`input ${name}: "${value}" is not a duration (e.g. 90s, 10m, 1h, 1h30m)`)
+  }
+  return ms
+}
+
+/** `latest` or a version: 1.2.3, v1.2.3, 1.2.3-rc.1. */
+export function validateVersion(name: string, value: string): string {
+  if (value === 'latest' || /^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/.test(value)) return value
+  throw new ConfigurationError(`input ${name}: "${value}" is not a version (e.g. 0.58.1, v0.58.1, latest)`)
+}
+
+function validateMirror(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigurationError(
+      `input tools-mirror: "${value}" is not a URL (e.g. https://mirror.example.com/github)`,
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError(`input tools-mirror: "${value}" must be an http(s) URL`)
+  }
+  return value.replace(/\/+$/, '')
+}

@@ -1,0 +1,286 @@
+/**
+ * The action's inputs, one table mirroring `action.yml` (a test keeps the two in step), and the typed
+ * raw `Inputs` value that both the action (`readActionInputs`) and the CLI (`config/flags.ts`) produce.
+ * Validation happens later, in `config/config.ts`.
+ */
+
+export interface InputDefinition {
+  /** The input name in action.yml. */
+  name: string
+  description: string
+  /** The default as written in action.yml; undefined when the input has none. */
+  default?: string
+  /** The CLI flag carrying the same value, when the CLI has one. */
+  flag?: string
+  /** Newline/comma separated list. */
+  list?: boolean
+}
+
+export const INPUT_DEFINITIONS = [
+  {
+    name: 'image',
+    description:
+      'Image(s) to scan, one per line: a local Docker reference (app:ci, exported once with docker save), a docker save tarball, an OCI layout directory or an OCI archive. Prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form.',
+    list: true,
+  },
+  {
+    name: 'scanners',
+    description:
+      'Scanners to run, comma or newline separated: builtin, trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, cosign.',
+    default: 'builtin,trivy',
+    flag: '--scanners',
+    list: true,
+  },
+  {
+    name: 'fail-on',
+    description: 'Fail when a finding is at or above this severity: critical, high, medium, low or none.',
+    default: 'high',
+    flag: '--fail-on',
+  },
+  {
+    name: 'dockerfile',
+    description:
+      'The Dockerfile the image was built from, for locating findings on its lines (default: Dockerfile in the workspace when it exists).',
+    default: '',
+    flag: '--dockerfile',
+  },
+  {
+    name: 'policy-file',
+    description:
+      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on. Default: .github/container-security.yml when it exists.',
+    default: '',
+    flag: '--policy-file',
+  },
+  {
+    name: 'only-fixed',
+    description: 'Vulnerabilities without a fixed version are reported but do not fail the gate.',
+    default: 'false',
+    flag: '--only-fixed',
+  },
+  {
+    name: 'ignore-file',
+    description:
+      'A .trivyignore-style file of vulnerability ids to suppress (one per line, # comments, exp:YYYY-MM-DD).',
+    default: '',
+    flag: '--ignore-file',
+  },
+  {
+    name: 'severity-source',
+    description:
+      'Which severity a finding reported by several scanners takes: highest (default) or a scanner id (e.g. grype), falling back to the highest.',
+    default: 'highest',
+    flag: '--severity-source',
+  },
+  {
+    name: 'baseline-sarif',
+    description:
+      "A SARIF log from an earlier run of this action (e.g. the default branch's artifact): its findings are marked existing.",
+    default: '',
+    flag: '--baseline-sarif',
+  },
+  {
+    name: 'gate-on',
+    description:
+      'all (default): every finding counts for the gate; new: findings present in baseline-sarif do not fail it.',
+    default: 'all',
+    flag: '--gate-on',
+  },
+  {
+    name: 'reports',
+    description:
+      'Existing reports to import instead of (or besides) running scanners, one per line as FORMAT:PATH (trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, defender, sarif).',
+    default: '',
+    flag: '--report',
+    list: true,
+  },
+  {
+    name: 'sarif-file',
+    description: 'Where to write the SARIF log (default: under RUNNER_TEMP).',
+    default: '',
+    flag: '--sarif',
+  },
+  {
+    name: 'findings-file',
+    description: 'Where to write the findings JSON (default: under RUNNER_TEMP).',
+    default: '',
+    flag: '--json',
+  },
+  {
+    name: 'upload',
+    description:
+      'Upload the SARIF to GitHub code scanning: auto (skip with a warning where the token cannot write security events), always, never.',
+    default: 'auto',
+  },
+  {
+    name: 'wait-for-processing',
+    description:
+      'After uploading, wait until code scanning has processed the SARIF (and fail if it was rejected).',
+    default: 'true',
+  },
+  {
+    name: 'sarif-runs',
+    description:
+      'One SARIF run (code-scanning category) per image (default), or per image and scanner: image or scanner.',
+    default: 'image',
+    flag: '--sarif-runs',
+  },
+  {
+    name: 'comment',
+    description: 'Post (and update in place) one pull request comment with the verdict and top findings.',
+    default: 'false',
+  },
+  {
+    name: 'token',
+    description: 'Token for the code-scanning upload, PR comments and GitHub release lookups.',
+    default: '${{ github.token }}',
+  },
+  {
+    name: 'continue-on-scanner-error',
+    description:
+      'Report a scanner that failed or cannot run here as failed/skipped in the summary without making the verdict "error".',
+    default: 'false',
+    flag: '--continue-on-scanner-error',
+  },
+  {
+    name: 'scan-timeout',
+    description: 'Time limit for each scanner run, e.g. 90s, 10m, 1h.',
+    default: '10m',
+    flag: '--scan-timeout',
+  },
+  {
+    name: 'tools-mirror',
+    description:
+      'Base URL that replaces https://github.com in every scanner download (GHES, air-gapped runners).',
+    default: '',
+    flag: '--tools-mirror',
+  },
+  {
+    name: 'trivy-version',
+    description: 'Trivy version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--trivy-version',
+  },
+  {
+    name: 'grype-version',
+    description: 'Grype version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--grype-version',
+  },
+  {
+    name: 'osv-scanner-version',
+    description:
+      'OSV-Scanner version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--osv-scanner-version',
+  },
+  {
+    name: 'dockle-version',
+    description: 'Dockle version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--dockle-version',
+  },
+  {
+    name: 'hadolint-version',
+    description: 'hadolint version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--hadolint-version',
+  },
+  {
+    name: 'snyk-version',
+    description: 'Snyk CLI version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--snyk-version',
+  },
+  {
+    name: 'docker-bench-version',
+    description:
+      'Docker Bench for Security version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--docker-bench-version',
+  },
+  {
+    name: 'cinc-auditor-version',
+    description:
+      'Cinc Auditor version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--cinc-auditor-version',
+  },
+  {
+    name: 'cosign-version',
+    description: 'cosign version to install (default: the pinned, checksum-verified version; or latest).',
+    default: '',
+    flag: '--cosign-version',
+  },
+  {
+    name: 'trivy-db-repository',
+    description:
+      'Trivy vulnerability DB repositories, comma separated, tried in order (default: mirror.gcr.io then ghcr.io).',
+    default: '',
+    flag: '--trivy-db-repository',
+  },
+  {
+    name: 'docker-bench-checks',
+    description:
+      'Docker Bench for Security checks or sections to run, comma separated (default: container_images,container_runtime against the scanned image).',
+    default: '',
+    flag: '--docker-bench-checks',
+  },
+  {
+    name: 'inspec-profile',
+    description:
+      'InSpec profile Cinc Auditor runs against a container started from the image (default: the CIS Docker Benchmark profile of dev-sec).',
+    default: '',
+    flag: '--inspec-profile',
+  },
+  {
+    name: 'cosign-key',
+    description: 'cosign public key (path, KMS URI or PEM) to verify the image signature with.',
+    default: '',
+    flag: '--cosign-key',
+  },
+  {
+    name: 'cosign-certificate-identity',
+    description:
+      'Keyless cosign verification: the expected certificate identity (with cosign-certificate-oidc-issuer).',
+    default: '',
+    flag: '--cosign-certificate-identity',
+  },
+  {
+    name: 'cosign-certificate-oidc-issuer',
+    description:
+      'Keyless cosign verification: the expected OIDC issuer (e.g. https://token.actions.githubusercontent.com).',
+    default: '',
+    flag: '--cosign-certificate-oidc-issuer',
+  },
+  {
+    name: 'cosign-severity',
+    description:
+      'Severity of the finding for an unsigned or unverifiable image: critical, high, medium or low.',
+    default: 'high',
+    flag: '--cosign-severity',
+  },
+] as const satisfies readonly InputDefinition[]
+
+export type InputName = (typeof INPUT_DEFINITIONS)[number]['name']
+
+/** Inputs whose value is a list. */
+export type ListInputName = 'image' | 'scanners' | 'reports'
+
+/** Raw input values (lists already split), before validation. An absent key means "not given". */
+export type Inputs = { [K in InputName]?: K extends ListInputName ? string[] : string }
+
+/** Splits a list input on newlines and commas, trimming and dropping empty items and `#` comments. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '' && !item.startsWith('#'))
+}
+
+/** Splits on newlines only (for values that may contain commas, like report paths and image names). */
+export function splitLines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '' && !item.startsWith('#'))
+}

@@ -1,0 +1,200 @@
+/**
+ * The action: inputs → config → scan → reports → upload → comment → verdict, applied last so the
+ * outputs, the summary and the upload always reach the user even when the job fails. `setFailed` is
+ * called once, here.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as core from '@actions/core'
+import { buildConfig, type Config } from './config/config.js'
+import { readActionInputs } from './config/action-inputs.js'
+import { productionDeps } from './pipeline-deps.js'
+import { runPipeline, type PipelineDeps } from './pipeline.js'
+import { selectAnnotations } from './report/annotations.js'
+import { buildCommentBody, commentKey, upsertPullRequestComment } from './report/comment.js'
+import { buildLimitedSarif, writeFindingsFile, writeSarifFile, type SarifOutput } from './report/files.js'
+import type { GateResult } from './report/gate-result.js'
+import { readGitHubContext, type GitHubContext } from './report/github-context.js'
+import { buildOutputs } from './report/outputs.js'
+import { buildSummaryMarkdown } from './report/summary.js'
+import { deliverSarif, type DeliveryResult } from './report/upload.js'
+import { describeFailure, failureOf } from './verdict.js'
+import { actionLogger } from './util/loggers.js'
+import type { Logger } from './util/logger.js'
+import { TOOL_NAME } from './version.js'
+
+export interface ActionEnvironment {
+  env: Readonly<Record<string, string | undefined>>
+  logger: Logger
+  /** Overrides for tests; production dependencies otherwise. */
+  deps?: Partial<PipelineDeps>
+}
+
+export async function run(options?: ActionEnvironment): Promise<void> {
+  const env = options?.env ?? { ...process.env }
+  const logger = options?.logger ?? actionLogger()
+  try {
+    const config = loadConfig(env)
+    const deps: PipelineDeps = { ...productionDeps({ logger, env, dbCache: true }), ...options?.deps }
+    const result = await runPipeline(config, deps)
+    const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns })
+    await writeResultFiles(config, result, sarif)
+    const github = await readContext(env, config, deps)
+    const delivery = await uploadSarif(config, sarif, result, github, logger)
+    setOutputs(config, result, sarif, delivery)
+    const summary = await writeJobSummary(config, result, sarif, delivery)
+    annotate(result, config)
+    await commentOnPullRequest(config, github, summary, logger)
+    const failure = failureOf(result.verdict, delivery)
+    if (failure !== undefined) core.setFailed(failure)
+  } catch (error) {
+    core.setFailed(describeFailure(error))
+  }
+}
+
+function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const tempDir = env['RUNNER_TEMP']?.trim() || tmpdir()
+  return buildConfig(
+    readActionInputs((name) => core.getInput(name)),
+    {
+      workspace: env['GITHUB_WORKSPACE']?.trim() || process.cwd(),
+      tempDir,
+      exists: existsSync,
+      readFile: (path) => readFileSync(path, 'utf8'),
+      defaultOutputs: 'temp-dir',
+    },
+  )
+}
+
+async function writeResultFiles(config: Config, result: GateResult, sarif: SarifOutput): Promise<void> {
+  if (config.sarifFile !== undefined) await writeSarifFile(config.sarifFile, sarif)
+  if (config.findingsFile !== undefined) await writeFindingsFile(config.findingsFile, result)
+}
+
+async function readContext(
+  env: Readonly<Record<string, string | undefined>>,
+  config: Config,
+  deps: PipelineDeps,
+): Promise<GitHubContext> {
+  const checkedOut = await deps
+    .run('git', ['rev-parse', 'HEAD'], { cwd: config.workspace, timeoutMs: 10_000 })
+    .then((r) => (r.exitCode === 0 ? r.stdout.trim() : undefined))
+    .catch(() => undefined)
+  const context = readGitHubContext({ ...env }, (path) => readFileOrUndefined(path), checkedOut)
+  for (const warning of context.warnings) deps.logger.warning(warning)
+  return context
+}
+
+function readFileOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+async function uploadSarif(
+  config: Config,
+  sarif: SarifOutput,
+  result: GateResult,
+  context: GitHubContext,
+  logger: Logger,
+): Promise<DeliveryResult> {
+  const failed = result.images.flatMap((i) => i.scanners).filter((r) => r.status === 'failed')
+  if (failed.length > 0 && config.upload === 'auto') {
+    // Code scanning closes the alerts a run no longer reports: a partial log would mark them fixed.
+    const names = [...new Set(failed.map((r) => r.name))].join(', ')
+    const warning =
+      `Code scanning upload skipped: ${names} did not complete, and a partial SARIF would close its open alerts ` +
+      'as fixed. Set `upload: always` to upload anyway.'
+    logger.warning(warning)
+    return { status: 'skipped', warning }
+  }
+  return deliverSarif({
+    mode: config.upload,
+    log: sarif.log,
+    context,
+    token: config.token,
+    toolName: TOOL_NAME,
+    logger,
+    startedAt: result.startedAt,
+    waitForProcessing: config.waitForProcessing,
+  })
+}
+
+function setOutputs(config: Config, result: GateResult, sarif: SarifOutput, delivery: DeliveryResult): void {
+  const outputs = buildOutputs(
+    result,
+    {
+      ...(config.sarifFile !== undefined ? { sarifFile: config.sarifFile } : {}),
+      ...(config.findingsFile !== undefined ? { findingsFile: config.findingsFile } : {}),
+    },
+    {
+      sarifTruncated: sarif.droppedResults,
+      ...(delivery.sarifId !== undefined ? { sarifId: delivery.sarifId } : {}),
+    },
+  )
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+}
+
+async function writeJobSummary(
+  config: Config,
+  result: GateResult,
+  sarif: SarifOutput,
+  delivery: DeliveryResult,
+): Promise<string> {
+  const notes = [...sarif.notes, ...deliveryNotes(delivery)]
+  const markdown = buildSummaryMarkdown(result, {
+    truncatedResults: sarif.droppedResults,
+    notes,
+    ...(config.sarifFile !== undefined ? { sarifFile: config.sarifFile } : {}),
+  })
+  if (process.env['GITHUB_STEP_SUMMARY']) await core.summary.addRaw(markdown, true).write()
+  return markdown
+}
+
+function deliveryNotes(delivery: DeliveryResult): string[] {
+  if (delivery.status === 'uploaded') {
+    return [
+      `SARIF uploaded to code scanning (id ${delivery.sarifId ?? '?'}, processing ${delivery.processing ?? 'unknown'}).`,
+    ]
+  }
+  if (delivery.status === 'failed')
+    return [`Code scanning upload failed: ${delivery.error?.message ?? 'unknown error'}`]
+  return delivery.warning !== undefined ? [delivery.warning] : []
+}
+
+function annotate(result: GateResult, config: Config): void {
+  for (const annotation of selectAnnotations(result, {
+    ...(config.sarifFile !== undefined ? { sarifFile: config.sarifFile } : {}),
+  })) {
+    const properties: core.AnnotationProperties = { title: annotation.title }
+    if (annotation.file !== undefined) properties.file = annotation.file
+    if (annotation.startLine !== undefined) properties.startLine = annotation.startLine
+    if (annotation.endLine !== undefined) properties.endLine = annotation.endLine
+    if (annotation.level === 'error') core.error(annotation.message, properties)
+    else if (annotation.level === 'warning') core.warning(annotation.message, properties)
+    else core.notice(annotation.message, properties)
+  }
+}
+
+async function commentOnPullRequest(
+  config: Config,
+  context: GitHubContext,
+  summary: string,
+  logger: Logger,
+): Promise<void> {
+  if (!config.comment) return
+  const key = commentKey({
+    ...(context.workflow !== undefined ? { workflow: context.workflow } : {}),
+    ...(context.job !== undefined ? { job: context.job } : {}),
+    images: config.images,
+  })
+  await upsertPullRequestComment({
+    context,
+    token: config.token,
+    body: buildCommentBody(summary, key),
+    key,
+    logger,
+  })
+}

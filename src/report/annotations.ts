@@ -1,0 +1,140 @@
+/**
+ * Which findings become workflow annotations. GitHub shows at most 10 errors, 10 warnings and 10 notices
+ * per step, so they are spent on the most severe findings — those placed on a Dockerfile line first, as
+ * they show in the pull request diff — and one notice says how many more there are and where. Suppressed
+ * findings are not annotated. Pure: the caller passes them to `@actions/core`.
+ */
+import type { Finding } from '../findings/finding.js'
+import { severityRank, type Severity } from '../findings/severity.js'
+import {
+  allFindings,
+  compareFindings,
+  fixText,
+  findingMessage,
+  oneLine,
+  type LocatedFinding,
+} from './finding-text.js'
+import type { GateResult } from './gate-result.js'
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice'
+
+export interface Annotation {
+  level: AnnotationLevel
+  message: string
+  title: string
+  file?: string
+  startLine?: number
+  endLine?: number
+}
+
+export interface AnnotationOptions {
+  /** The Dockerfile (workspace-relative); findings located in it are annotated first. Default: `result.dockerfile`. */
+  dockerfile?: string
+  /** The SARIF file, named in the "more findings" notice. */
+  sarifFile?: string
+}
+
+/** GitHub shows this many annotations of each level per step. */
+export const ANNOTATIONS_PER_LEVEL = 10
+
+export function selectAnnotations(result: GateResult, options: AnnotationOptions = {}): Annotation[] {
+  const dockerfile = normalisePath(options.dockerfile ?? result.dockerfile)
+  const candidates = allFindings(result)
+    .filter((f) => f.finding.suppression === undefined)
+    .sort((a, b) => compareForAnnotation(a, b, dockerfile))
+
+  const chosen: Record<AnnotationLevel, LocatedFinding[]> = { error: [], warning: [], notice: [] }
+  const left: LocatedFinding[] = []
+  for (const candidate of candidates) {
+    const slots = chosen[annotationLevel(candidate.finding.severity)]
+    if (slots.length < ANNOTATIONS_PER_LEVEL) slots.push(candidate)
+    else left.push(candidate)
+  }
+  // The "more findings" notice takes a notice slot: when they are all used, the last finding gives it up.
+  if (left.length > 0 && chosen.notice.length === ANNOTATIONS_PER_LEVEL) left.push(chosen.notice.pop()!)
+  const annotations = (['error', 'warning', 'notice'] as const).flatMap((level) =>
+    chosen[level].map((c) => toAnnotation(c, level)),
+  )
+  if (left.length > 0) annotations.push(moreNotice(left, options.sarifFile))
+  return annotations
+}
+
+/** critical/high → error, medium → warning, low/unknown → notice (the SARIF levels, in Actions' words). */
+export function annotationLevel(severity: Severity): AnnotationLevel {
+  switch (severity) {
+    case 'critical':
+    case 'high':
+      return 'error'
+    case 'medium':
+      return 'warning'
+    case 'low':
+    case 'unknown':
+      return 'notice'
+  }
+}
+
+/** Most severe first; within a severity, findings on a Dockerfile line (they show in the diff) first. */
+function compareForAnnotation(a: LocatedFinding, b: LocatedFinding, dockerfile: string | undefined): number {
+  const bySeverity = severityRank(b.finding.severity) - severityRank(a.finding.severity)
+  if (bySeverity !== 0) return bySeverity
+  const onLine = Number(isOnDockerfile(b.finding, dockerfile)) - Number(isOnDockerfile(a.finding, dockerfile))
+  return onLine || compareFindings(a.finding, b.finding)
+}
+
+function isOnDockerfile(finding: Finding, dockerfile: string | undefined): boolean {
+  if (finding.location === undefined) return false
+  return dockerfile === undefined || normalisePath(finding.location.path) === dockerfile
+}
+
+function toAnnotation({ finding, image }: LocatedFinding, level: AnnotationLevel): Annotation {
+  const annotation: Annotation = {
+    level,
+    title: oneLine(
+      `${finding.severity.toUpperCase()} ${finding.ruleId}${finding.title === '' ? '' : `: ${finding.title}`}`,
+      200,
+    ),
+    message: annotationMessage(finding, image.target),
+  }
+  if (finding.location !== undefined) {
+    annotation.file = normalisePath(finding.location.path) ?? finding.location.path
+    annotation.startLine = Math.max(1, Math.floor(finding.location.startLine))
+    const end = finding.location.endLine
+    if (end !== undefined && end >= annotation.startLine) annotation.endLine = Math.floor(end)
+  }
+  return annotation
+}
+
+function annotationMessage(finding: Finding, target: string): string {
+  const lines = [findingMessage(finding, 500), `Image: ${oneLine(target, 200)}`]
+  const fix = fixText(finding)
+  if (fix === undefined && finding.kind === 'vulnerability') lines.push('No fixed version is known.')
+  const description = oneLine(finding.description, 400)
+  if (description !== '' && description !== finding.title) lines.push(description)
+  return lines.join('\n')
+}
+
+function moreNotice(left: readonly LocatedFinding[], sarifFile: string | undefined): Annotation {
+  const counts = { error: 0, warning: 0, notice: 0 }
+  for (const { finding } of left) counts[annotationLevel(finding.severity)]++
+  const parts = (['error', 'warning', 'notice'] as const)
+    .filter((l) => counts[l] > 0)
+    .map((l) => `${counts[l]} ${l}`)
+  const where =
+    sarifFile === undefined
+      ? 'the job summary and code scanning'
+      : `the job summary and ${oneLine(sarifFile, 200)}`
+  return {
+    level: 'notice',
+    title: `${left.length} more finding(s) not annotated`,
+    message: `${left.length} more finding(s) (${parts.join(', ')}) are not annotated here (GitHub shows ${ANNOTATIONS_PER_LEVEL} per level); see ${where}.`,
+  }
+}
+
+/** `./docker/Dockerfile` → `docker/Dockerfile`, backslashes to `/`. */
+function normalisePath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  return path
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '')
+}

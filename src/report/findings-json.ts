@@ -1,0 +1,66 @@
+/**
+ * The machine-readable findings document (`--json`, the `findings-file` output): the verdict, a summary
+ * per image with its scanners, and every finding — suppressed ones included — with its fingerprint. Pure.
+ */
+import type { Finding } from '../findings/finding.js'
+import { fingerprintOf } from '../findings/fingerprint.js'
+import { countBySeverity, type SeverityCounts } from '../findings/severity.js'
+import type { Verdict } from '../policy/gate.js'
+import { TOOL_NAME } from '../version.js'
+import type { GateResult, ScannerRun } from './gate-result.js'
+
+export interface ImageSummary {
+  target: string
+  repository: string
+  imageId?: string
+  /** Findings that are not suppressed, by severity. */
+  counts: SeverityCounts
+  suppressed: number
+  scanners: ScannerRun[]
+}
+
+export type FindingRecord = Finding & { fingerprint: string }
+
+export interface FindingsDocument {
+  version: 1
+  tool: { name: string; version: string }
+  startedAt: string
+  dockerfile?: string
+  verdict: Verdict
+  /** With a baseline: how many findings are new and how many were already in it. */
+  baseline?: { newCount: number; existingCount: number }
+  notes?: string[]
+  images: ImageSummary[]
+  findings: FindingRecord[]
+}
+
+export function buildFindingsDocument(result: GateResult): FindingsDocument {
+  const images = result.images.map((image): ImageSummary => {
+    const active = image.findings.filter((f) => f.suppression === undefined)
+    return {
+      target: image.target,
+      repository: image.repository,
+      ...(image.imageId !== undefined ? { imageId: image.imageId } : {}),
+      counts: countBySeverity(active),
+      suppressed: image.findings.length - active.length,
+      scanners: image.scanners.map((s) => ({ ...s })),
+    }
+  })
+  const findings = result.images.flatMap((image) =>
+    image.findings.map((finding): FindingRecord => ({
+      ...finding,
+      fingerprint: fingerprintOf(finding, image.repository),
+    })),
+  )
+  return {
+    version: 1,
+    tool: { name: TOOL_NAME, version: result.toolVersion },
+    startedAt: result.startedAt,
+    ...(result.dockerfile !== undefined ? { dockerfile: result.dockerfile } : {}),
+    verdict: result.verdict,
+    ...(result.baseline !== undefined ? { baseline: result.baseline } : {}),
+    ...(result.notes !== undefined && result.notes.length > 0 ? { notes: result.notes } : {}),
+    images,
+    findings,
+  }
+}
