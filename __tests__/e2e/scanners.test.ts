@@ -27,6 +27,15 @@ import {
 import { replayScannerScript, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
 import { grypeReport, trivyReport, type ReportVulnerability } from '../helpers/scanner-reports.js'
 
+interface FindingJson {
+  ruleId: string
+  aliases: string[]
+  detectedBy: string[]
+  severity: string
+  package?: { name: string }
+  location?: { startLine: number }
+}
+
 const TRIVY_VERSION = '0.65.0'
 const GRYPE_VERSION = '0.90.0'
 const platform = currentPlatform()
@@ -145,7 +154,7 @@ afterAll(async () => server.close())
 describe('Trivy and Grype installed from a release host and run', () => {
   let toolCache: string
   let first: CliRun
-  let doc: { verdict: { result: string }; findings: Record<string, any>[] }
+  let doc: { verdict: { result: string }; findings: FindingJson[] }
 
   beforeAll(async () => {
     await publishBoth()
