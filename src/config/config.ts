@@ -8,10 +8,9 @@ import { isThreshold, THRESHOLDS, type Threshold } from '../findings/severity.js
 import { resolveInspecProfile } from '../scanners/cinc-auditor.js'
 import { cosignMode, cosignSeverity } from '../scanners/cosign.js'
 import { parseDockerBenchChecks } from '../scanners/docker-bench.js'
+import { parseReportSpec } from '../scanners/report-formats.js'
 import {
-  isReportFormat,
   isScannerId,
-  REPORT_FORMATS,
   SCANNER_IDS,
   type ReportFormat,
   type ScannerId,
@@ -219,19 +218,7 @@ function dedupe(values: readonly string[]): string[] {
 }
 
 function parseReportImport(spec: string, abs: (p: string) => string, env: ConfigEnvironment): ReportImport {
-  const colon = spec.indexOf(':')
-  const format = colon > 0 ? spec.slice(0, colon).trim().toLowerCase() : ''
-  const path = colon > 0 ? spec.slice(colon + 1).trim() : ''
-  if (!format || !path) {
-    throw new ConfigurationError(
-      `input reports: "${spec}" is not FORMAT:PATH (formats: ${REPORT_FORMATS.join(', ')})`,
-    )
-  }
-  if (!isReportFormat(format)) {
-    throw new ConfigurationError(
-      `input reports: unknown report format "${format}" in "${spec}" (accepted: ${REPORT_FORMATS.join(', ')})`,
-    )
-  }
+  const { format, path } = parseReportSpec(spec)
   const absolute = abs(path)
   if (!env.exists(absolute)) throw new ConfigurationError(`input reports: report file ${path} does not exist`)
   return { format, path: absolute, spec }

@@ -21,7 +21,7 @@ import { parseSnykReport } from './snyk.js'
 export type ReportParser = (text: string, ctx: ParseContext) => Finding[]
 
 /** The parser of each report format that has one. */
-export const REPORT_PARSERS: Partial<Record<ReportFormat, ReportParser>> = {
+export const REPORT_PARSERS: Readonly<Record<ReportFormat, ReportParser>> = {
   trivy: parseTrivyReport,
   grype: parseGrypeReport,
   'osv-scanner': parseOsvScannerReport,
@@ -63,8 +63,8 @@ export function parseReportSpec(spec: string): ReportSpec {
 
 /**
  * Reads a report file and parses it in `format`. The file may be at most `MAX_REPORT_BYTES` (512 MiB);
- * a UTF-8 or UTF-16 byte order mark is honoured. A missing file or a format without a parser is a
- * `ConfigurationError` naming the `reports` entry; an empty, oversized or unreadable report a
+ * a UTF-8 or UTF-16 byte order mark is honoured. A missing file is a `ConfigurationError` naming the
+ * `reports` entry; an empty, oversized or unreadable report a
  * `ScannerError` naming the format.
  */
 export async function parseReportFile(
@@ -74,12 +74,6 @@ export async function parseReportFile(
 ): Promise<Finding[]> {
   const entry = `${format}:${path}`
   const parser = REPORT_PARSERS[format]
-  if (parser === undefined) {
-    const ready = Object.keys(REPORT_PARSERS).join(', ')
-    throw new ConfigurationError(
-      `reports: ${entry}: no parser for ${format} reports yet (available: ${ready})`,
-    )
-  }
   const text = await readReportText(format, path)
   return parser(text, {
     origin: ctx.origin ?? entry,

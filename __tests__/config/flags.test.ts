@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals'
+import { parseCommandLine, USAGE } from '../../src/config/flags.js'
+import { INPUT_DEFINITIONS } from '../../src/config/inputs.js'
+import { ConfigurationError } from '../../src/util/errors.js'
+
+describe('parseCommandLine', () => {
+  it.each([[[]], [['help']], [['--help']], [['-h']]])('%j → help', (argv) => {
+    expect(parseCommandLine(argv)).toEqual({ command: 'help' })
+  })
+
+  it('maps scan flags onto the action inputs', () => {
+    const parsed = parseCommandLine([
+      'scan',
+      'a.tar',
+      'oci:dir',
+      '--scanners',
+      'builtin,trivy',
+      '--scanners',
+      'grype',
+      '--fail-on',
+      'medium',
+      '--report',
+      'trivy:t.json',
+      '--report',
+      'sarif:C:\\x,y.sarif',
+      '--sarif',
+      'out.sarif',
+      '--json',
+      'out.json',
+      '--continue-on-scanner-error',
+      '--only-fixed',
+      '--format',
+      'json',
+      '--no-color',
+    ])
+    expect(parsed).toEqual({
+      command: 'scan',
+      options: {
+        inputs: {
+          image: ['a.tar', 'oci:dir'],
+          scanners: ['builtin', 'trivy', 'grype'],
+          'fail-on': 'medium',
+          reports: ['trivy:t.json', 'sarif:C:\\x,y.sarif'],
+          'sarif-file': 'out.sarif',
+          'findings-file': 'out.json',
+          'continue-on-scanner-error': 'true',
+          'only-fixed': 'true',
+        },
+        format: 'json',
+        color: false,
+        verbose: false,
+      },
+    })
+  })
+
+  it('parses install --dry-run with a platform and versions', () => {
+    expect(
+      parseCommandLine([
+        'install',
+        '--dry-run',
+        '--scanners',
+        'trivy,grype',
+        '--platform',
+        'linux-arm64',
+        '--trivy-version',
+        '0.70.0',
+      ]),
+    ).toEqual({
+      command: 'install',
+      options: {
+        scanners: ['trivy', 'grype'],
+        dryRun: true,
+        platform: 'linux-arm64',
+        versions: { trivy: '0.70.0' },
+      },
+    })
+  })
+
+  it.each([
+    [['frob'], /unknown command "frob"/],
+    [['scan', 'x', '--nope'], /nope/],
+    [['scan', 'x', '--format', 'xml'], /--format: "xml" is not table or json/],
+    [['install', '--dry-run'], /--scanners LIST is required/],
+    [['install', 'extra', '--scanners', 'trivy'], /unexpected argument "extra"/],
+    [['scan', 'x', '--fail-on'], /fail-on/],
+  ])('%j → ConfigurationError', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(ConfigurationError)
+    expect(() => parseCommandLine(argv)).toThrow(message)
+  })
+
+  it('documents every flag in the usage text', () => {
+    for (const d of INPUT_DEFINITIONS) if ('flag' in d) expect(USAGE).toContain(d.flag)
+  })
+})

@@ -1,0 +1,155 @@
+/** The scan stage: scanners that cannot run, fail to install or fail to scan never hide the others. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { cleanImage } from '../../scripts/lib/demo-images.js'
+import { writeImage } from '../../scripts/lib/image-builder.js'
+import { buildConfig, type Config } from '../../src/config/config.js'
+import type { Inputs } from '../../src/config/inputs.js'
+import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
+import { scanTargets } from '../../src/stages/scan.js'
+import { closeTargets, resolveTargets, type ScanTarget } from '../../src/stages/targets.js'
+import { ScannerError } from '../../src/util/errors.js'
+import type { CommandRunner } from '../../src/util/exec.js'
+import { RecordingLogger } from '../../src/util/logger.js'
+import { existsSync, readFileSync } from 'node:fs'
+
+let work: string
+let image: string
+let targets: ScanTarget[]
+
+/** No docker on PATH as far as the pipeline can tell. */
+const noDocker: CommandRunner = async () => ({
+  exitCode: 127,
+  signal: null,
+  timedOut: false,
+  stdout: '',
+  stderr: 'not found',
+  durationMs: 1,
+})
+
+function deps(overrides: Partial<PipelineDeps> = {}): PipelineDeps & { logger: RecordingLogger } {
+  return {
+    run: noDocker,
+    logger: new RecordingLogger(),
+    env: {},
+    platform: 'linux-x64',
+    now: () => new Date('2026-11-28T00:00:00Z'),
+    install: async () => {
+      throw new ScannerError('x', 'install should not be called')
+    },
+    ...overrides,
+  } as PipelineDeps & { logger: RecordingLogger }
+}
+
+function config(inputs: Partial<Inputs>): Config {
+  return buildConfig(
+    { image: [image], ...inputs },
+    {
+      workspace: work,
+      tempDir: work,
+      exists: existsSync,
+      readFile: (p) => readFileSync(p, 'utf8'),
+      defaultOutputs: 'none',
+    },
+  )
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'csg-stage-scan-'))
+  image = join(work, 'clean.tar')
+  await writeImage(cleanImage(), { format: 'docker-archive', out: image, repoTag: 'acme/clean:1' })
+  targets = await resolveTargets(config({ scanners: ['builtin'] }), deps())
+})
+afterAll(async () => closeTargets(targets))
+
+describe('scanTargets', () => {
+  it('reports a scanner that cannot run here as failed, with the reason, and still runs the others', async () => {
+    const d = deps()
+    const outcomes = await scanTargets(targets, config({ scanners: ['builtin', 'snyk', 'hadolint'] }), d)
+    const byScanner = Object.fromEntries(outcomes.map((o) => [o.run.scanner, o.run]))
+    expect(byScanner['builtin']?.status).toBe('ok')
+    expect(byScanner['snyk']).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/SNYK_TOKEN/),
+    })
+    expect(byScanner['hadolint']).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/Dockerfile/),
+    })
+  })
+
+  it('reports them as skipped with continue-on-scanner-error', async () => {
+    const outcomes = await scanTargets(
+      targets,
+      config({ scanners: ['builtin', 'docker-bench'], 'continue-on-scanner-error': 'true' }),
+      deps(),
+    )
+    const bench = outcomes.find((o) => o.run.scanner === 'docker-bench')!.run
+    expect(bench.status).toBe('skipped')
+    expect(bench.message).toMatch(/Docker daemon/)
+  })
+
+  it('turns an install failure into a failed run per image, naming the scanner', async () => {
+    const d = deps({
+      install: async () => {
+        throw new ScannerError('trivy', 'checksum mismatch for trivy_0.70.0_Linux-64bit.tar.gz')
+      },
+    })
+    const outcomes = await scanTargets(targets, config({ scanners: ['builtin', 'trivy'] }), d)
+    const trivy = outcomes.find((o) => o.run.scanner === 'trivy')!.run
+    expect(trivy).toMatchObject({
+      status: 'failed',
+      message: 'could not install Trivy: checksum mismatch for trivy_0.70.0_Linux-64bit.tar.gz',
+    })
+    expect(outcomes.find((o) => o.run.scanner === 'builtin')!.run.status).toBe('ok')
+  })
+
+  it('lets our own bugs through instead of calling them scanner failures', async () => {
+    const d = deps({
+      install: async () => {
+        throw new TypeError('a bug')
+      },
+    })
+    await expect(scanTargets(targets, config({ scanners: ['trivy'] }), d)).rejects.toThrow(TypeError)
+  })
+
+  it('restores and saves the vulnerability DB cache around the scans of a scanner', async () => {
+    const calls: string[] = []
+    const d = deps({
+      install: async () => {
+        const path = join(work, 'fake-trivy')
+        await writeFile(path, '#!/bin/sh\nexit 1\n', { mode: 0o755 })
+        return { path, version: '0.70.0' }
+      },
+      dbCache: {
+        restore: async (scanner, dir) => {
+          calls.push(`restore ${scanner} ${dir.endsWith(join('db', 'trivy', 'db'))}`)
+          return undefined
+        },
+        save: async (scanner) => {
+          calls.push(`save ${scanner}`)
+        },
+      },
+    })
+    const outcomes = await scanTargets(targets, config({ scanners: ['trivy'] }), d)
+    expect(outcomes[0]!.run.status).toBe('failed')
+    // A failed scan leaves nothing worth saving.
+    expect(calls).toEqual(['restore trivy true'])
+  })
+})
+
+describe('runPipeline', () => {
+  it('gives error, not pass, when a scanner failed and found nothing', async () => {
+    const result = await runPipeline(config({ scanners: ['builtin', 'snyk'], 'fail-on': 'critical' }), deps())
+    expect(result.verdict.result).toBe('error')
+    expect(result.verdict.reasons[0]).toMatch(/Snyk.*SNYK_TOKEN/)
+  })
+
+  it('passes the clean image with the builtin checks', async () => {
+    const result = await runPipeline(config({ scanners: ['builtin'], 'fail-on': 'medium' }), deps())
+    expect(result.verdict.result).toBe('pass')
+    expect(result.images[0]!.repository).toBe('acme/clean')
+  })
+})
