@@ -21,7 +21,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { getHeapStatistics } from 'node:v8'
 import { benchCatalogue } from './lib/bench-catalogue.js'
-import { runFloor, runHeap, runOurs, type CaseFiles, type CaseResult, type HeapResult } from './lib/bench-cases.js'
+import {
+  runFloor,
+  runHeap,
+  runOurs,
+  type CaseFiles,
+  type CaseResult,
+  type HeapResult,
+} from './lib/bench-cases.js'
 import { writeGrypeJson, writeTrivyJson } from './lib/bench-json-reports.js'
 import { median, runJsonChild, runProcess } from './lib/bench-measure.js'
 import { writeGrypeSarif, writeTrivySarif } from './lib/bench-sarif-reports.js'
@@ -91,6 +98,12 @@ function caseArgs(name: string, files: CaseFiles): string[] {
   return ['--case', name, '--trivy', files.trivy, '--grype', files.grype, '--ignore', files.ignoreFile]
 }
 
+/** One case in a fresh Node process (so its peak RSS is its own), timed from spawn to exit. */
+async function runCaseChild(name: string, files: CaseFiles): Promise<{ value: CaseResult; wallMs: number }> {
+  const { value, wallMs } = await runJsonChild(SELF, caseArgs(name, files))
+  return { value: value as CaseResult, wallMs }
+}
+
 function multitoolPath(): string | undefined {
   const platform = process.platform === 'win32' ? 'win32' : process.platform === 'darwin' ? 'darwin' : 'linux'
   const exe = process.platform === 'win32' ? 'Sarif.Multitool.exe' : 'Sarif.Multitool'
@@ -98,7 +111,10 @@ function multitoolPath(): string | undefined {
   return existsSync(path) ? path : undefined
 }
 
-async function runMultitool(files: SizeFiles, out: string): Promise<{ wallMs: number; peakRssBytes: number }> {
+async function runMultitool(
+  files: SizeFiles,
+  out: string,
+): Promise<{ wallMs: number; peakRssBytes: number }> {
   const exe = multitoolPath()
   if (exe === undefined) throw new Error('the SARIF Multitool is not installed')
   const run = await runProcess(exe, [
@@ -111,7 +127,9 @@ async function runMultitool(files: SizeFiles, out: string): Promise<{ wallMs: nu
     'ForceOverwrite',
   ])
   if (run.exitCode !== 0 || !existsSync(out)) {
-    throw new Error(`Sarif.Multitool merge exited with ${run.exitCode}:\n${(run.stdout + run.stderr).slice(-3000)}`)
+    throw new Error(
+      `Sarif.Multitool merge exited with ${run.exitCode}:\n${(run.stdout + run.stderr).slice(-3000)}`,
+    )
   }
   return { wallMs: run.wallMs, peakRssBytes: run.sampledPeakRssBytes }
 }
@@ -130,9 +148,10 @@ async function measureSize(root: string, size: number): Promise<SizeResult> {
   const multitool: { wallMs: number; peakRssBytes: number }[] = []
   for (let rep = 0; rep < reps; rep++) {
     progress(`${size}: repetition ${rep + 1}/${reps}`)
-    ours.push(await runJsonChild<CaseResult>(SELF, caseArgs('ours', files)))
-    floor.push(await runJsonChild<CaseResult>(SELF, caseArgs('floor', files)))
-    if (multitoolPath() !== undefined) multitool.push(await runMultitool(files, join(root, String(size), 'merged.sarif')))
+    ours.push(await runCaseChild('ours', files))
+    floor.push(await runCaseChild('floor', files))
+    if (multitoolPath() !== undefined)
+      multitool.push(await runMultitool(files, join(root, String(size), 'merged.sarif')))
   }
   const first = ours[0]!.value
   return {
@@ -164,7 +183,11 @@ async function measureSize(root: string, size: number): Promise<SizeResult> {
 }
 
 async function runCase(name: string): Promise<void> {
-  const files: CaseFiles = { trivy: values.trivy ?? '', grype: values.grype ?? '', ignoreFile: values.ignore ?? '' }
+  const files: CaseFiles = {
+    trivy: values.trivy ?? '',
+    grype: values.grype ?? '',
+    ignoreFile: values.ignore ?? '',
+  }
   let result: CaseResult | HeapResult
   if (name === 'ours') result = await runOurs(files)
   else if (name === 'floor') result = await runFloor(files)
@@ -184,8 +207,8 @@ async function main(): Promise<void> {
     const heap: HeapFigures[] = []
     for (const format of ['trivy', 'grype'] as const) {
       const path = join(root, String(largest), `${format}.json`)
-      const { value } = await runJsonChild<HeapResult>(SELF, ['--case', 'heap', '--format', format, '--trivy', path])
-      heap.push({ format, ...value })
+      const { value } = await runJsonChild(SELF, ['--case', 'heap', '--format', format, '--trivy', path])
+      heap.push({ format, ...(value as HeapResult) })
     }
     progress('start-up to the first scanner exec')
     const startup = await measureStartup({ workDir: root, repetitions: Number(values['startup-reps'] ?? 7) })

@@ -339,34 +339,4 @@ describe('mergeFindings properties', () => {
       )
     },
   )
-
-  it('is linear: 50k + 50k findings take about ten times as long as 5k + 5k', () => {
-    const scan = (scanner: 'trivy' | 'grype', n: number): Finding[] =>
-      Array.from({ length: n }, (_, i) => {
-        const pkg = {
-          name: `pkg-${i % 5000}`,
-          version: `1.${i % 7}`,
-          type: scanner === 'trivy' ? 'debian' : 'deb',
-        }
-        return scanner === 'trivy'
-          ? trivy(`CVE-2024-${i}`, pkg)
-          : grype(`GHSA-${i}`, pkg, { aliases: [`CVE-2024-${i}`] })
-      })
-    const time = (n: number): number => {
-      const input = [...scan('trivy', n), ...scan('grype', n)]
-      let best = Infinity
-      for (let run = 0; run < 3; run++) {
-        const started = performance.now()
-        const out = mergeFindings(input, { severitySource: 'highest' })
-        best = Math.min(best, performance.now() - started)
-        expect(out).toHaveLength(n)
-      }
-      return best
-    }
-    const small = time(5_000)
-    const large = time(50_000)
-    // Linear is 10x, n·log n a little more; pairwise comparison would be 100x. Wall-clock on a shared CI
-    // machine is too noisy to assert on alone.
-    expect(large / small).toBeLessThan(30)
-  }, 180_000)
 })

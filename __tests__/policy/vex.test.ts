@@ -201,6 +201,17 @@ describe('parseOpenVex', () => {
     expect(() => parseOpenVex(text, 'security/app.openvex.json')).toThrow(problem)
   })
 
+  // Found by __tests__/fuzz: printing a deeply nested status overflowed the stack (a RangeError).
+  it('rejects a deeply nested status with a ConfigurationError, not a RangeError', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    const text = document([{ vulnerability: 'CVE-1', products: ['pkg:npm/a'], status: 'S' }]).replace(
+      '"S"',
+      deep,
+    )
+    expect(() => parseOpenVex(text, 'deep.json')).toThrow(ConfigurationError)
+    expect(() => parseOpenVex(text, 'deep.json')).toThrow('statements[0].status a list is not one of')
+  })
+
   it('reads products given by identifiers.purl and keeps the statement details', () => {
     const [statement] = parseOpenVex(
       document([

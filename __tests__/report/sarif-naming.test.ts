@@ -16,6 +16,8 @@ describe('artifactUri', () => {
     ['', 'image'],
     ['//', 'image'],
     ["it's(1)*", 'it%27s%281%29%2A'],
+    // Found by __tests__/fuzz: a lone surrogate from a corrupt report made encodeURIComponent throw.
+    ['docker/\ud800Dockerfile', 'docker/%EF%BF%BDDockerfile'],
   ])('%j → %j', (path, uri) => {
     expect(artifactUri(path)).toBe(uri)
     expect(uri).not.toMatch(/[:\s]|^\//)

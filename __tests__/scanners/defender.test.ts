@@ -135,6 +135,9 @@ describe('parseDefenderReport', () => {
     ['Scheduled', 'unknown'],
     ['Unknown', 'unknown'],
     ['SomethingNew', 'unknown'],
+    // Found with __tests__/fuzz (the hadolint counterexample, same lookup): Object.prototype members.
+    ['constructor', 'unknown'],
+    ['__proto__', 'unknown'],
   ])('maps fixStatus %s to %s', (fixStatus, state) => {
     const text = JSON.stringify([row({ software: { packageName: 'p', version: '1', fixStatus } })])
     expect(parseDefenderReport(text, { origin: 'x' })[0]?.fix?.state).toBe(state)

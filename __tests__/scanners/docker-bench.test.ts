@@ -196,10 +196,14 @@ describe('parseDockerBenchChecks', () => {
     expect(parseDockerBenchChecks(text)).toEqual(checks)
   })
 
-  it.each(['container-images', 'rm -rf /', '4.x', 'check_5;ls', '$(id)', '-e'])('refuses %j', (text) => {
-    expect(() => parseDockerBenchChecks(text)).toThrow(ConfigurationError)
-    expect(() => parseDockerBenchChecks(text)).toThrow(/docker-bench-checks/)
-  })
+  // `constructor` and `__proto__` were found on Object.prototype and returned as checks (a function).
+  it.each(['container-images', 'rm -rf /', '4.x', 'check_5;ls', '$(id)', '-e', 'constructor', '__proto__'])(
+    'refuses %j',
+    (text) => {
+      expect(() => parseDockerBenchChecks(text)).toThrow(ConfigurationError)
+      expect(() => parseDockerBenchChecks(text)).toThrow(/docker-bench-checks/)
+    },
+  )
 
   it.each<[string[], boolean]>([
     [['container_images'], false],
@@ -235,6 +239,20 @@ describe('dockerBenchArgs', () => {
 })
 
 describe('parseDockerBenchReport', () => {
+  // Found with __tests__/fuzz (the hadolint counterexample, same lookup): ids from the log looked up on
+  // Object.prototype gave the finding a function as its instruction and a bogus reference.
+  it.each(['constructor', '__proto__'])(
+    'reads a WARN with the id %s without borrowing from Object.prototype',
+    (id) => {
+      const log = JSON.stringify({
+        tests: [{ id: 'x', desc: 'x', results: [{ id, desc: 'odd', result: 'WARN' }] }],
+      })
+      const [finding] = parseDockerBenchReport(log, ctx)
+      expect(finding?.instruction).toBeUndefined()
+      expect(finding?.references).toEqual(['https://www.cisecurity.org/benchmark/docker'])
+    },
+  )
+
   it('makes one medium compliance finding per WARN and none for PASS, INFO and NOTE', () => {
     const findings = parseDockerBenchReport(benchLog([IMAGES, RUNTIME]), ctx)
     expect(findings.map((f) => f.ruleId)).toEqual(WARN_IDS)

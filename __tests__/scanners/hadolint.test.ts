@@ -153,6 +153,26 @@ describe('parseHadolintReport', () => {
     expect(hadolintRuleUrl('DL3008')).toBe('https://github.com/hadolint/hadolint/wiki/DL3008')
     expect(hadolintRuleUrl('SC2086')).toBe('https://www.shellcheck.net/wiki/SC2086')
   })
+
+  // Found by __tests__/fuzz: the level `__proto__` made the severity Object.prototype itself.
+  it.each(['__proto__', 'constructor'])('reads the level %s as an unknown severity', (level) => {
+    const text = JSON.stringify([{ code: 'DL3008', file: 'Dockerfile', level, line: 9, message: 'x' }])
+    const [finding] = parseHadolintReport(text, { origin: 'fuzz.json' })
+    expect(finding?.severity).toBe('unknown')
+    expect(finding?.severityBySource).toEqual({
+      hadolint: { severity: 'unknown', original: level.toLowerCase() },
+    })
+  })
+
+  // Found by __tests__/fuzz: encodeURIComponent threw a URIError on a lone surrogate in "code".
+  it('reads a rule code with a lone surrogate instead of throwing a URIError', () => {
+    const text = JSON.stringify([
+      { code: '\ud800', file: 'Dockerfile', level: 'warning', line: 9, message: 'x' },
+    ])
+    const [finding] = parseHadolintReport(text, { origin: 'fuzz.json' })
+    expect(finding?.ruleId).toBe('\ud800')
+    expect(finding?.references).toEqual(['https://github.com/hadolint/hadolint/wiki/%EF%BF%BD'])
+  })
 })
 
 describe('hadolint.scan', () => {

@@ -68,6 +68,9 @@ describe('parseSarifReport: severity', () => {
       { level: 'note' },
       'low',
     ],
+    // Found with __tests__/fuzz (the hadolint counterexample, same lookup): `in` saw Object.prototype.
+    ['level constructor → SARIF default warning', rule(), { level: 'constructor' }, 'medium'],
+    ['level __proto__ → SARIF default warning', rule(), { level: '__proto__' }, 'medium'],
   ])('%s', (_name, r, result, expected) => {
     const f = one(sarif({ rules: [r], results: [{ ruleId: 'R1', message: { text: 'm' }, ...result }] }))
     expect(f.severity).toBe(expected)
@@ -129,6 +132,9 @@ describe('parseSarifReport: rules, kinds and tools', () => {
     ['osv-scanner', 'osv-scanner'],
     ['CodeQL', 'sarif'],
     ['builtin', 'sarif'],
+    // Found with __tests__/fuzz: a driver named after an Object.prototype member was looked up there.
+    ['constructor', 'sarif'],
+    ['__proto__', 'sarif'],
   ])('driver %s → detectedBy %s', (name, id) => {
     expect(scannerIdOf(name)).toBe(id)
     const f = one(sarif({ driver: { name }, results: [{ ruleId: 'R', message: { text: 'm' } }] }))

@@ -43,10 +43,11 @@ export async function runProcess(
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
   let peak = 0
-  let running = true
+  const state = { running: true }
+  const pid = child.pid
   const sampler = (async () => {
-    while (running && child.pid !== undefined) {
-      const hwm = await vmHwmBytes(child.pid)
+    while (state.running && pid !== undefined) {
+      const hwm = await vmHwmBytes(pid)
       if (hwm !== undefined) peak = Math.max(peak, hwm)
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_INTERVAL_MS))
     }
@@ -56,7 +57,7 @@ export async function runProcess(
     child.on('close', (code) => resolve(code))
   })
   const wallMs = performance.now() - started
-  running = false
+  state.running = false
   await sampler
   return {
     wallMs,
@@ -68,16 +69,16 @@ export async function runProcess(
 }
 
 /** Runs a node child that prints one JSON line last on stdout; returns it with the wall time. */
-export async function runJsonChild<T>(
+export async function runJsonChild(
   script: string,
   args: readonly string[],
-): Promise<{ value: T; wallMs: number }> {
+): Promise<{ value: unknown; wallMs: number }> {
   const run = await runProcess(process.execPath, ['--expose-gc', script, ...args])
   if (run.exitCode !== 0) {
     throw new Error(`${args.join(' ')} exited with ${run.exitCode}:\n${run.stderr.slice(-4000)}`)
   }
   const last = run.stdout.trim().split('\n').at(-1) ?? ''
-  return { value: JSON.parse(last) as T, wallMs: run.wallMs }
+  return { value: JSON.parse(last) as unknown, wallMs: run.wallMs }
 }
 
 export function median(values: readonly number[]): number {

@@ -21,7 +21,10 @@ export interface StartupResult {
   version: string
 }
 
-export async function measureStartup(options: { workDir: string; repetitions: number }): Promise<StartupResult> {
+export async function measureStartup(options: {
+  workDir: string
+  repetitions: number
+}): Promise<StartupResult> {
   const cli = resolve('dist/cli.js')
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first')
   const version = DEFAULT_VERSIONS.trivy

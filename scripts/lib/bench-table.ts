@@ -1,10 +1,18 @@
 /** Formats the benchmark's results: the comparison table, the growth line, the targets, the heap figures. */
+import { constants } from 'node:buffer'
 
 export interface SizeResult {
   /** Findings per scanner. */
   size: number
   inputBytes: number
-  ours: { workMs: number; wallMs: number; maxRssBytes: number; findingsIn: number; findingsOut: number; sarifResults: number }
+  ours: {
+    workMs: number
+    wallMs: number
+    maxRssBytes: number
+    findingsIn: number
+    findingsOut: number
+    sarifResults: number
+  }
   floor: { workMs: number; wallMs: number; maxRssBytes: number }
   multitool?: { wallMs: number; peakRssBytes: number }
   repetitions: number
@@ -42,7 +50,16 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 }
 
 export function formatTable(results: readonly SizeResult[]): string {
-  const header = ['size', 'ours', 'floor', 'ours/floor', 'multitool', 'ours/multitool', 'ours peak RSS', 'RSS/input size']
+  const header = [
+    'size',
+    'ours',
+    'floor',
+    'ours/floor',
+    'multitool',
+    'ours/multitool',
+    'ours peak RSS',
+    'RSS/input size',
+  ]
   const rows = results.map((r) => [
     `${count(r.size)}+${count(r.size)} (${mib(r.inputBytes)})`,
     ms(r.ours.workMs),
@@ -103,8 +120,7 @@ export function checkTargets(results: readonly SizeResult[]): TargetCheck[] {
   ]
   const previous = results.at(-2)
   if (previous !== undefined) {
-    const growth =
-      largest.ours.workMs / (2 * largest.size) / (previous.ours.workMs / (2 * previous.size))
+    const growth = largest.ours.workMs / (2 * largest.size) / (previous.ours.workMs / (2 * previous.size))
     checks.push({
       name: 'linear growth (time per finding grows < 1.5× from one size to the next)',
       met: growth < 1.5,
@@ -129,9 +145,13 @@ export function formatHeap(figures: readonly HeapFigures[], heapLimitBytes: numb
       `  ${f.format}: ${Math.round(perFinding)} bytes of report per finding; heap per report byte: ` +
       `text ${textPerByte.toFixed(2)}, JSON tree ${treePerByte.toFixed(2)}, findings ${(f.findingsHeapBytes / f.reportBytes).toFixed(2)} ` +
       `(${Math.round(f.findingsHeapBytes / f.findings)} bytes per finding); peak ≈ ${peakPerByte.toFixed(2)} × report → ` +
-      `largest report in a ${mib(heapLimitBytes)} heap ≈ ${mib(heapLimitBytes / peakPerByte)} ` +
-      `≈ ${Math.round(heapLimitBytes / peakPerByte / perFinding).toLocaleString('en-US')} findings`
+      `one report alone fills this ${mib(heapLimitBytes)} heap at ≈ ${mib(heapLimitBytes / peakPerByte)} ` +
+      `(≈ ${Math.round(heapLimitBytes / peakPerByte / perFinding).toLocaleString('en-US')} findings)`
     )
   })
+  // readFile(…, 'utf8') of a larger file throws ERR_STRING_TOO_LONG whatever the heap.
+  lines.push(
+    `  V8's longest string: ${mib(constants.MAX_STRING_LENGTH)} (${constants.MAX_STRING_LENGTH.toLocaleString('en-US')} characters)`,
+  )
   return lines.join('\n')
 }

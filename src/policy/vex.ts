@@ -104,7 +104,9 @@ function readStatement(
 
   const status = raw.status
   if (typeof status !== 'string' || !(VEX_STATUSES as readonly string[]).includes(status)) {
-    problems.push(`${at}.status ${JSON.stringify(status)} is not one of ${VEX_STATUSES.join(', ')}`)
+    // A list or map is named, not printed: JSON.stringify of a deeply nested one overflows the stack.
+    const shown = Array.isArray(status) ? 'a list' : isRecord(status) ? 'an object' : JSON.stringify(status)
+    problems.push(`${at}.status ${shown} is not one of ${VEX_STATUSES.join(', ')}`)
   }
   const justification = optionalString(raw.justification, `${at}.justification`, problems)
   const impactStatement = optionalString(raw.impact_statement, `${at}.impact_statement`, problems)

@@ -11,8 +11,14 @@ import type { GateResult, ImageResult } from './gate-result.js'
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
 
+/** Anything `oneLine` would change: a control character, whitespace other than one inner space. */
+// eslint-disable-next-line no-control-regex
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[^\S ]| {2}|^ | $/
+
 /** One printable line: control characters and newlines become spaces, runs of spaces collapse, cut at `max`. */
 export function oneLine(text: string, max = 500): string {
+  // Most text is already one clean line: testing for that allocates nothing, replacing always copies.
+  if (!NOT_ONE_LINE.test(text)) return truncate(text, max)
   const flat = text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim()
   return truncate(flat, max)
 }

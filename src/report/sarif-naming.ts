@@ -86,7 +86,10 @@ export function artifactUri(path: string): string {
     segments.push(segment)
   }
   if (segments.length === 0) return 'image'
-  return segments.map((s) => encodeURIComponent(s).replace(/[!'()*]/g, percentEncode)).join('/')
+  // A lone surrogate (from a corrupt report) would make encodeURIComponent throw a URIError.
+  return segments
+    .map((s) => encodeURIComponent(s.replace(/\p{Cs}/gu, '\uFFFD')).replace(/[!'()*]/g, percentEncode))
+    .join('/')
 }
 
 function percentEncode(c: string): string {

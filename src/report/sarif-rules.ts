@@ -75,15 +75,20 @@ function buildRule(id: string, group: readonly Finding[]): ReportingDescriptor {
   const level = securitySeverity(severity, bestScore)
   if (level !== undefined) properties['security-severity'] = level
 
+  // Parsing every reference as a URL is costly on large logs: once per rule, for the help and helpUri.
+  const references = webReferences(sorted)
   const help =
-    lead.help ?? (lead.kind === 'vulnerability' ? vulnerabilityHelp(id, sorted) : genericHelp(sorted))
+    lead.help ??
+    (lead.kind === 'vulnerability'
+      ? vulnerabilityHelp(id, sorted, references)
+      : genericHelp(sorted, references))
   return {
     id,
     name: friendlyName(title, lead.kind),
     shortDescription: { text: title },
     fullDescription: { text: description },
     help: { text: truncate(help.text, 10_000), markdown: truncate(help.markdown, 20_000) },
-    helpUri: firstSafeReference(sorted),
+    helpUri: references[0],
     properties,
   }
 }
@@ -129,7 +134,11 @@ function friendlyName(title: string, kind: Kind): string {
   return name.slice(0, 80)
 }
 
-function vulnerabilityHelp(id: string, findings: readonly Finding[]): { text: string; markdown: string } {
+function vulnerabilityHelp(
+  id: string,
+  findings: readonly Finding[],
+  references: readonly string[],
+): { text: string; markdown: string } {
   const lead = findings[0]!
   const title = oneLine(lead.title, 300) || id
   const packages = uniqueBy(
@@ -138,7 +147,6 @@ function vulnerabilityHelp(id: string, findings: readonly Finding[]): { text: st
   )
   const shown = packages.slice(0, MAX_PACKAGES_IN_HELP)
   const more = packages.length - shown.length
-  const references = webReferences(findings)
   const score = findings.map((f) => f.score).find((s) => s !== undefined)
   const aliases = unique(findings.flatMap((f) => f.aliases)).slice(0, 10)
 
@@ -177,7 +185,10 @@ function vulnerabilityHelp(id: string, findings: readonly Finding[]): { text: st
   return { text: text.join('\n').trim(), markdown: md.join('\n').trim() }
 }
 
-function genericHelp(findings: readonly Finding[]): { text: string; markdown: string } {
+function genericHelp(
+  findings: readonly Finding[],
+  references: readonly string[],
+): { text: string; markdown: string } {
   const lead = findings[0]!
   const title = oneLine(lead.title, 300) || lead.ruleId
   const description = oneLine(lead.description, 3000)
@@ -189,7 +200,7 @@ function genericHelp(findings: readonly Finding[]): { text: string; markdown: st
   }
   text.push('')
   md.push('')
-  appendReferences(webReferences(findings), text, md)
+  appendReferences(references, text, md)
   return { text: text.join('\n').trim(), markdown: md.join('\n').trim() }
 }
 
@@ -199,13 +210,17 @@ function appendReferences(references: readonly string[], text: string[], md: str
   md.push('**References:**', '', ...references.map((r) => `- ${link(r, r, 300)}`))
 }
 
+/** The first distinct safe http(s) references, at most MAX_REFERENCES_IN_HELP. */
 function webReferences(findings: readonly Finding[]): string[] {
-  const urls = findings.flatMap((f) => f.references).map((r) => safeWebUrl(r))
-  return unique(urls.filter((u): u is string => u !== undefined)).slice(0, MAX_REFERENCES_IN_HELP)
-}
-
-function firstSafeReference(findings: readonly Finding[]): string | undefined {
-  return webReferences(findings)[0]
+  const urls = new Set<string>()
+  for (const finding of findings) {
+    for (const reference of finding.references) {
+      const url = safeWebUrl(reference)
+      if (url !== undefined) urls.add(url)
+      if (urls.size === MAX_REFERENCES_IN_HELP) return [...urls]
+    }
+  }
+  return [...urls]
 }
 
 function unique<T>(items: readonly T[]): T[] {

@@ -108,7 +108,12 @@ export function parseDefenderReport(text: string, ctx: ParseContext): Finding[] 
         type: packageType(software),
       },
       fix: {
-        state: fixedVersion !== undefined ? 'fixed' : (FIX_STATES[fixStatus] ?? 'unknown'),
+        state:
+          fixedVersion !== undefined
+            ? 'fixed'
+            : Object.hasOwn(FIX_STATES, fixStatus)
+              ? FIX_STATES[fixStatus]!
+              : 'unknown',
         versions: fixedVersion !== undefined ? [fixedVersion] : [],
       },
       references: [

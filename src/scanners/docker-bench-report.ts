@@ -278,7 +278,8 @@ export function dockerBenchFindings(log: DockerBenchLog, ctx: ParseContext): Fin
     if (result.result !== 'WARN' || seen.has(result.id)) continue
     seen.add(result.id)
     const section = result.id.split('.')[0] ?? ''
-    const file = SECTION_FILES[section]
+    // Own keys only: ids like `constructor` come from the log and must not find Object.prototype's members.
+    const file = Object.hasOwn(SECTION_FILES, section) ? SECTION_FILES[section] : undefined
     const finding: Finding = {
       kind: 'compliance',
       ruleId: `docker-bench/${result.id}`,
@@ -296,7 +297,7 @@ export function dockerBenchFindings(log: DockerBenchLog, ctx: ParseContext): Fin
         'https://www.cisecurity.org/benchmark/docker',
       ],
     }
-    const instruction = INSTRUCTIONS[result.id]
+    const instruction = Object.hasOwn(INSTRUCTIONS, result.id) ? INSTRUCTIONS[result.id] : undefined
     if (instruction !== undefined) finding.instruction = instruction
     if (result.details !== undefined && result.details.trim() !== '')
       finding.evidence = truncate(result.details.trim(), 200)

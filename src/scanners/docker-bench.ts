@@ -116,7 +116,8 @@ export function parseDockerBenchChecks(text: string | undefined): string[] {
     const t = token.toLowerCase()
     if ((DOCKER_BENCH_SECTIONS as readonly string[]).includes(t)) return t
     if (/^check_(?:\d+(?:_\d+)*|c(?:_\d+)*|running_containers|product_license)$/.test(t)) return t
-    const section = SECTION_NUMBERS[t]
+    // Own keys only: `constructor` must be refused, not find Object.prototype's members.
+    const section = Object.hasOwn(SECTION_NUMBERS, t) ? SECTION_NUMBERS[t] : undefined
     if (section !== undefined) return section
     if (/^\d+(?:\.\d+)+$/.test(t)) return `check_${t.replace(/\./g, '_')}`
     throw new ConfigurationError(

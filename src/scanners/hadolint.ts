@@ -160,7 +160,8 @@ export const hadolint: Scanner = {
 /** The rule's documentation: hadolint's wiki for DL rules, ShellCheck's for SC rules. */
 export function hadolintRuleUrl(code: string): string {
   if (/^SC\d+$/.test(code)) return `https://www.shellcheck.net/wiki/${code}`
-  return `https://github.com/hadolint/hadolint/wiki/${encodeURIComponent(code)}`
+  // A lone surrogate (from a corrupt report) would make encodeURIComponent throw a URIError.
+  return `https://github.com/hadolint/hadolint/wiki/${encodeURIComponent(code.replace(/\p{Cs}/gu, '\uFFFD'))}`
 }
 
 /** Reads a `hadolint --format json` report (an array of `{line, code, message, column, file, level}`). Pure. */
@@ -183,7 +184,8 @@ export function parseHadolintReport(text: string, ctx: ParseContext): Finding[] 
     if (typeof code !== 'string' || code === '') return fail(`[${i}] has no "code"`)
     const message = typeof entry.message === 'string' && entry.message !== '' ? entry.message : code
     const level = typeof entry.level === 'string' ? entry.level.toLowerCase() : ''
-    const severity = HADOLINT_SEVERITY[level] ?? 'unknown'
+    // Own keys only: a level like `constructor` must not find Object.prototype's members.
+    const severity = Object.hasOwn(HADOLINT_SEVERITY, level) ? HADOLINT_SEVERITY[level]! : 'unknown'
     // Windows paths (`dir\\Dockerfile`) are kept as one path with `/` separators.
     const file =
       typeof entry.file === 'string' && entry.file !== '' ? entry.file.replace(/\\/g, '/') : 'Dockerfile'

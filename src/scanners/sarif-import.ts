@@ -86,7 +86,8 @@ function readLog(json: unknown, origin: string): FieldReader {
 export function scannerIdOf(driverName: string): string {
   const name = driverName.trim().toLowerCase()
   if (isScannerId(name) && name !== 'builtin') return name
-  return DRIVER_IDS[name] ?? SCANNER
+  // Own keys only: a driver named `constructor` must not find Object.prototype's members.
+  return Object.hasOwn(DRIVER_IDS, name) ? DRIVER_IDS[name]! : SCANNER
 }
 
 interface RuleSets {
@@ -204,7 +205,9 @@ function severityOf(
     return { severity: severityFromScore(securitySeverity) }
   const resultLevel = result.optionalString('level')
   const defaultLevel = rule?.optionalObject('defaultConfiguration')?.optionalString('level')
-  const level = [resultLevel, defaultLevel].find((l) => l !== undefined && l in LEVEL_SEVERITY) ?? 'warning'
+  // Own keys only: `in` would accept `constructor` and `__proto__` from Object.prototype.
+  const level =
+    [resultLevel, defaultLevel].find((l) => l !== undefined && Object.hasOwn(LEVEL_SEVERITY, l)) ?? 'warning'
   return { severity: LEVEL_SEVERITY[level] ?? normalizeSeverity(level), level }
 }
 
