@@ -72,7 +72,8 @@ export async function runOurs(files: CaseFiles): Promise<CaseResult> {
   }
   const result = await runPipeline(config, deps)
   const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns })
-  const text = JSON.stringify(sarif.log)
+  // The SARIF text as the action writes and uploads it (serialised once, by the limits guard).
+  const text = sarif.json
   const workMs = performance.now() - started
   const failed = result.images.flatMap((i) => i.scanners).filter((s) => s.status !== 'ok')
   if (failed.length > 0) throw new Error(`import failed: ${failed.map((f) => f.message ?? '').join('; ')}`)

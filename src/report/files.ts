@@ -7,26 +7,71 @@ import { dirname } from 'node:path'
 import type { Log } from 'sarif'
 import { buildFindingsDocument } from './findings-json.js'
 import type { GateResult } from './gate-result.js'
-import { applySarifLimits, assertUniqueCategories } from './sarif-limits.js'
+import type { Finding } from '../findings/finding.js'
+import { severityRank } from '../findings/severity.js'
+import { GITHUB_SARIF_LIMITS, applySarifLimits, assertUniqueCategories } from './sarif-limits.js'
 import { buildSarif } from './sarif.js'
 
 export interface SarifOutput {
   log: Log
+  /** The log serialised (compact JSON): what is written and uploaded. */
+  json: string
   /** Results the limits guard left out. */
   droppedResults: number
   /** One line per limit hit, for the summary. */
   notes: string[]
 }
 
-/** Builds the SARIF log and applies GitHub's limits. Pure. */
+/**
+ * Builds the SARIF log and applies GitHub's limits. Pure. With one run per image, each image's findings
+ * are first cut to the most severe 25,000 (the per-run limit), so that rules, help texts and results
+ * are never built for what would be dropped anyway; `applySarifLimits` then enforces every limit.
+ */
 export function buildLimitedSarif(result: GateResult, options: { runPer: 'image' | 'scanner' }): SarifOutput {
-  const log = buildSarif(result, {
+  const capped =
+    options.runPer === 'image' ? capFindingsPerImage(result, GITHUB_SARIF_LIMITS.maxResultsPerRun) : undefined
+  const log = buildSarif(capped?.result ?? result, {
     runPer: options.runPer,
     ...(result.dockerfile !== undefined ? { dockerfileUri: result.dockerfile } : {}),
   })
   assertUniqueCategories(log)
   const limited = applySarifLimits(log)
-  return { log: limited.log, droppedResults: limited.droppedResults, notes: limited.notes }
+  return {
+    log: limited.log,
+    json: limited.json,
+    droppedResults: (capped?.dropped ?? 0) + limited.droppedResults,
+    notes: [...(capped?.notes ?? []), ...limited.notes],
+  }
+}
+
+/** Severity, then score, then active before suppressed: the order the limits guard keeps results in. */
+function compareForKeeping(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (b.score ?? -1) - (a.score ?? -1) ||
+    Number(a.suppression !== undefined) - Number(b.suppression !== undefined)
+  )
+}
+
+function capFindingsPerImage(
+  result: GateResult,
+  max: number,
+): { result: GateResult; dropped: number; notes: string[] } | undefined {
+  if (result.images.every((image) => image.findings.length <= max)) return undefined
+  let dropped = 0
+  const notes: string[] = []
+  const images = result.images.map((image) => {
+    if (image.findings.length <= max) return image
+    const kept = new Set([...image.findings].sort(compareForKeeping).slice(0, max))
+    const left = image.findings.length - kept.size
+    dropped += left
+    notes.push(
+      `${image.target}: kept the ${max.toLocaleString('en-US')} most severe of ${image.findings.length.toLocaleString('en-US')} ` +
+        `results (GitHub's limit per run); ${left.toLocaleString('en-US')} were left out.`,
+    )
+    return { ...image, findings: image.findings.filter((f) => kept.has(f)) }
+  })
+  return { result: { ...result, images }, dropped, notes }
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {
@@ -37,7 +82,7 @@ async function writeJson(path: string, value: unknown): Promise<void> {
 export async function writeSarifFile(path: string, sarif: SarifOutput): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
   // Compact: a log with 25,000 results is read by machines, and indentation costs a third of its size.
-  await writeFile(path, JSON.stringify(sarif.log))
+  await writeFile(path, sarif.json)
 }
 
 export async function writeFindingsFile(path: string, result: GateResult): Promise<void> {

@@ -18,14 +18,14 @@ const HTML_ENTITIES: Record<string, string> = {
  * table cell are backslash-escaped. Parentheses are text unless they follow a `]`.
  */
 export function escapeMarkdown(text: string, max = 500): string {
-  return (
-    oneLine(text, max)
-      .replace(/[\\`*_[\]~|]/g, '\\$&')
-      // `](` is what turns text into a link; both halves escaped, so not even the characters remain together.
-      .replace(/\\\]\(/g, '\\]\\(')
-      .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
-  )
+  // One pass: `](` is what turns text into a link, so both halves are escaped, not just the bracket.
+  return oneLine(text, max).replace(MARKDOWN_SPECIAL, (c) => {
+    if (c === '](') return '\\]\\('
+    return HTML_ENTITIES[c] ?? `\\${c}`
+  })
 }
+
+const MARKDOWN_SPECIAL = /\]\(|[\\`*_[\]~|&<>"']/g
 
 /** A table cell: escaped, one line, never empty (an empty cell is shown as `—`). */
 export function cell(text: string | undefined, max = 200): string {

@@ -150,7 +150,9 @@ function vulnerabilityHelp(
   const score = findings.map((f) => f.score).find((s) => s !== undefined)
   const aliases = unique(findings.flatMap((f) => f.aliases)).slice(0, 10)
 
-  const text: string[] = [`${id}: ${title}`, '', oneLine(lead.description, 3000)]
+  // The plain-text help leaves the description to fullDescription: repeated for every rule, it would
+  // make a third of a large log. The markdown help (what code scanning shows) keeps it.
+  const text: string[] = [`${id}: ${title}`]
   const md: string[] = [`**${escapeMarkdown(id)}**: ${escapeMarkdown(title, 300)}`, '']
   if (lead.description.trim() !== '') md.push(escapeMarkdown(lead.description, 3000), '')
   if (shown.length > 0) {
