@@ -5,12 +5,11 @@ import { join } from 'node:path'
 import {
   OSV_SCANNER_EXIT_CODES,
   OSV_SCANNER_OK_EXIT_CODES,
-  cvssBaseScore,
   osvScanner,
   osvScannerArgs,
   osvScannerTool,
-  parseOsvScannerReport,
 } from '../../src/scanners/osv-scanner.js'
+import { parseOsvScannerReport } from '../../src/scanners/osv-scanner-report.js'
 import type { ScanContext } from '../../src/scanners/scanner.js'
 import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
@@ -325,20 +324,6 @@ describe('parseOsvScannerReport', () => {
     expect((caught as ScannerError).scanner).toBe('osv-scanner')
     expect((caught as ScannerError).message).toMatch(/osv-scanner report bad\.json/)
     expect((caught as ScannerError).message).toMatch(message)
-  })
-})
-
-describe('cvssBaseScore', () => {
-  it.each<[string, number | undefined]>([
-    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', 7.5],
-    ['CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 9.8],
-    ['CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', 9.3],
-    ['AV:N/AC:L/Au:N/C:P/I:P/A:P', 7.5],
-    ['CVSS:3.1/AV:N', undefined],
-    ['garbage', undefined],
-    ['', undefined],
-  ])('%s → %s', (vector, score) => {
-    expect(cvssBaseScore(vector)).toBe(score)
   })
 })
 

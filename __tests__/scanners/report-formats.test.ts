@@ -136,7 +136,8 @@ describe('parseReportFile', () => {
     await handle.close()
     const error = await parseReportFile('trivy', file).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ScannerError)
-    expect((error as Error).message).toMatch(/over the 512 MiB limit/)
+    expect((error as Error).message).toMatch(/over the 448 MiB limit/)
+    expect((error as Error).message).toContain(file)
   })
 
   it('reports a wrong format as the parser’s ScannerError with the reports entry as origin', async () => {

@@ -10,27 +10,8 @@ import type { HistoryEntry } from '../target/image-types.js'
 import type { DockerfileInstruction } from './dockerfile.js'
 import { normalizePort } from './dockerfile.js'
 import { splitWords, UNKNOWN } from './dockerfile-words.js'
+import { splitHistoryLine } from './history-line.js'
 import { trimTrailingSlashes } from './package-identity.js'
-
-const KEYWORDS = new Set([
-  'ADD',
-  'ARG',
-  'CMD',
-  'COPY',
-  'ENTRYPOINT',
-  'ENV',
-  'EXPOSE',
-  'HEALTHCHECK',
-  'LABEL',
-  'MAINTAINER',
-  'ONBUILD',
-  'RUN',
-  'SHELL',
-  'STOPSIGNAL',
-  'USER',
-  'VOLUME',
-  'WORKDIR',
-])
 
 /** Instructions that write to the filesystem: they must line up, never be skipped. */
 const LAYER_KEYWORDS = new Set(['RUN', 'COPY', 'ADD'])
@@ -41,19 +22,12 @@ export interface ParsedHistory {
   form: 'classic' | 'keyword'
 }
 
-/** The keyword and argument text of a history `created_by` line. */
+/** The keyword and argument text of a history `created_by` line, as matching compares it. */
 export function parseHistoryEntry(createdBy: string): ParsedHistory {
-  let line = createdBy.trim()
-  // BuildKit's ` # buildkit` marker (string search: a regex here backtracks badly on long lines).
-  const hash = line.lastIndexOf('#')
-  if (hash > 0 && line.slice(hash + 1).trim() === 'buildkit') line = line.slice(0, hash).trimEnd()
-  const nop = /#\(nop\)\s+([A-Z]+)\b\s*([\s\S]*)$/.exec(line)
-  if (nop && KEYWORDS.has(nop[1]!)) return { keyword: nop[1]!, body: nop[2]!.trim(), form: 'classic' }
-  const word = /^([A-Z]+)(?:\s+([\s\S]*))?$/.exec(line)
-  if (word && KEYWORDS.has(word[1]!))
-    return { keyword: word[1]!, body: (word[2] ?? '').trim(), form: 'keyword' }
-  // The classic builder records a RUN as the command it ran: `[|N args] /bin/sh -c …`.
-  return { keyword: 'RUN', body: line, form: 'classic' }
+  const { keyword, form, body } = splitHistoryLine(createdBy)
+  // A line in no instruction form is a command the classic builder ran under some shell: a RUN.
+  if (form === 'unknown') return { keyword: 'RUN', body, form: 'classic' }
+  return { keyword, body, form }
 }
 
 /** One instruction of the build, with the builder state it ran in. */

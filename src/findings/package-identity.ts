@@ -131,7 +131,8 @@ const FAMILY_BY_TYPE: Readonly<Record<string, string>> = {
 export function packageFamily(type: string): string {
   // OSV ecosystems carry a release suffix ("Alpine:v3.18", "Debian:12").
   const word = type.trim().toLowerCase().replace(/:.*$/, '')
-  return FAMILY_BY_TYPE[word] ?? word
+  // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+  return Object.hasOwn(FAMILY_BY_TYPE, word) ? FAMILY_BY_TYPE[word]! : word
 }
 
 /** Name spelling that scanners of one family agree on. */

@@ -15,6 +15,7 @@ import {
   type LocatedFinding,
 } from './finding-text.js'
 import type { GateResult } from './gate-result.js'
+import { levelOf } from './sarif.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
 
@@ -59,18 +60,10 @@ export function selectAnnotations(result: GateResult, options: AnnotationOptions
   return annotations
 }
 
-/** critical/high → error, medium → warning, low/unknown → notice (the SARIF levels, in Actions' words). */
+/** The finding's SARIF level in Actions' words: critical/high → error, medium → warning, low/unknown → notice. */
 export function annotationLevel(severity: Severity): AnnotationLevel {
-  switch (severity) {
-    case 'critical':
-    case 'high':
-      return 'error'
-    case 'medium':
-      return 'warning'
-    case 'low':
-    case 'unknown':
-      return 'notice'
-  }
+  const level = levelOf(severity)
+  return level === 'note' ? 'notice' : level
 }
 
 /** Most severe first; within a severity, findings on a Dockerfile line (they show in the diff) first. */

@@ -126,9 +126,10 @@ const LEVEL_RANK: Record<string, number> = { error: 3, warning: 2, note: 1, none
 
 function rankResults(run: Run): RankedResult[] {
   const rules = run.tool.driver.rules ?? []
-  const byId = new Map(rules.map((rule) => [rule.id, rule]))
+  const byId = new Map(rules.map((rule, i) => [rule.id, i]))
   return (run.results ?? []).map((result, position) => {
-    const rule = ruleOf(result, rules, byId)
+    const index = ruleIndexOf(result, rules, byId)
+    const rule = index === undefined ? undefined : rules[index]
     const score = Number(rule?.properties?.['security-severity'])
     return {
       result,
@@ -139,17 +140,6 @@ function rankResults(run: Run): RankedResult[] {
       active: result.suppressions !== undefined && result.suppressions.length > 0 ? 0 : 1,
     }
   })
-}
-
-function ruleOf(
-  result: Result,
-  rules: readonly ReportingDescriptor[],
-  byId: ReadonlyMap<string, ReportingDescriptor>,
-): ReportingDescriptor | undefined {
-  const index = result.ruleIndex ?? result.rule?.index
-  if (index !== undefined && index >= 0 && index < rules.length) return rules[index]
-  const id = result.ruleId ?? result.rule?.id
-  return id === undefined ? undefined : byId.get(id)
 }
 
 function limitRun(run: Run, limits: SarifLimits): { run: Run; dropped: number; notes: string[] } {
@@ -238,6 +228,7 @@ function withResults(run: Run, results: readonly Result[], totalDropped: number)
   }
 }
 
+/** The index of a result's rule: its `ruleIndex` when in range, else the (last) rule with its id. */
 function ruleIndexOf(
   result: Result,
   rules: readonly ReportingDescriptor[],

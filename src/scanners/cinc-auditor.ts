@@ -18,6 +18,7 @@ import type { Platform, ToolSpec } from '../tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../util/errors.js'
 import { tailLines } from '../util/exec.js'
 import { containerName, findDaemonImage, withContainer } from './daemon-image.js'
+import { explainExitCode } from './exit-code-meaning.js'
 import { parseInspecReport } from './inspec-report.js'
 import { readReportFile, runScanner } from './run-scanner.js'
 import type { ScanContext, Scanner } from './scanner.js'
@@ -212,15 +213,6 @@ export function cincAuditorArgs(options: {
   ]
 }
 
-/** Adds the documented meaning of an exit code to runScanner's "exited with code N". */
-function explainExitCode(error: unknown): unknown {
-  if (!(error instanceof ScannerError)) return error
-  const match = /exited with code (\d+)/.exec(error.message)
-  const meaning = match ? CINC_AUDITOR_EXIT_CODES[Number(match[1])] : undefined
-  if (meaning === undefined || match === null) return error
-  return new ScannerError(ID, error.message.replace(match[0], `${match[0]} (${meaning})`), { cause: error })
-}
-
 async function scan(ctx: ScanContext): Promise<Finding[]> {
   const tool = ctx.tool
   if (tool === undefined) throw new ScannerError(ID, 'cinc-auditor is not installed')
@@ -238,7 +230,7 @@ async function scan(ctx: ScanContext): Promise<Finding[]> {
       try {
         return await runScanner(ctx, ID, { args, okExitCodes: CINC_AUDITOR_OK_EXIT_CODES, env })
       } catch (error) {
-        throw explainExitCode(error)
+        throw explainExitCode(error, ID, CINC_AUDITOR_EXIT_CODES)
       }
     },
   )

@@ -5,7 +5,7 @@
  */
 import type { Finding, FixState } from '../findings/finding.js'
 import { normalizeSeverity, severityFromScore } from '../findings/severity.js'
-import { ScannerError, errorMessage } from '../util/errors.js'
+import { isRecord, nonBlankString, parseJsonText, reportFailure, type JsonRecord } from './report-json.js'
 import type { ParseContext } from './scanner.js'
 
 const ID = 'defender'
@@ -28,12 +28,7 @@ export const DEFENDER_GRAPH_QUERY = [
   '| project id, name, properties',
 ].join(' ')
 
-type Json = Record<string, unknown>
-const isRecord = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined
-const record = (value: unknown): Json => (isRecord(value) ? value : {})
+const record = (value: unknown): JsonRecord => (isRecord(value) ? value : {})
 
 /** `softwareDetails.fixStatus` → our fix state. */
 const FIX_STATES: Record<string, FixState> = {
@@ -50,15 +45,8 @@ const FIX_STATES: Record<string, FixState> = {
  * findings; rows Defender marks not applicable (exempted) are kept with an `ignore` suppression. Pure.
  */
 export function parseDefenderReport(text: string, ctx: ParseContext): Finding[] {
-  const fail = (what: string): never => {
-    throw new ScannerError(ID, `defender report ${ctx.origin} ${what}`)
-  }
-  let root: unknown
-  try {
-    root = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (error) {
-    return fail(`is not valid JSON: ${errorMessage(error)}`)
-  }
+  const fail = reportFailure(ID, ctx.origin)
+  const root = parseJsonText(text, fail)
   const rows = Array.isArray(root) ? root : isRecord(root) ? root.data : undefined
   if (!Array.isArray(rows))
     return fail('is neither an `az graph query` result ({ data: [...] }) nor an array')
@@ -67,7 +55,8 @@ export function parseDefenderReport(text: string, ctx: ParseContext): Finding[] 
     const properties = row.properties
     const additional = record(properties.additionalData)
     const details = record(additional.vulnerabilityDetails)
-    const cve = str(details.cveId) ?? str(properties.id) ?? str(properties.displayName)
+    const cve =
+      nonBlankString(details.cveId) ?? nonBlankString(properties.id) ?? nonBlankString(properties.displayName)
     if (cve === undefined) return fail(`data[${i}] names no vulnerability (properties.id / cveId)`)
     return { properties, additional, details, cve, image: imageName(record(additional.artifactDetails)) }
   })
@@ -82,29 +71,29 @@ export function parseDefenderReport(text: string, ctx: ParseContext): Finding[] 
   const findings: Finding[] = []
   for (const { properties, additional, details, cve, image } of parsed) {
     const status = record(properties.status)
-    const code = str(status.code)?.toLowerCase()
+    const code = nonBlankString(status.code)?.toLowerCase()
     if (code === 'healthy') continue
     const software = record(additional.softwareDetails)
     const score = cvssScore(details, additional)
-    const word = str(details.severity) ?? str(status.severity)
+    const word = nonBlankString(details.severity) ?? nonBlankString(status.severity)
     let severity = normalizeSeverity(word)
     if (severity === 'unknown' && score !== undefined) severity = severityFromScore(score)
-    const fixStatus = str(software.fixStatus)?.toLowerCase() ?? 'unknown'
-    const fixedVersion = str(software.fixedVersion)
-    const id = str(properties.id)
+    const fixStatus = nonBlankString(software.fixStatus)?.toLowerCase() ?? 'unknown'
+    const fixedVersion = nonBlankString(software.fixedVersion)
+    const id = nonBlankString(properties.id)
     const finding: Finding = {
       kind: 'vulnerability',
       ruleId: cve,
       aliases: id !== undefined && id !== cve ? [id] : [],
-      title: str(properties.displayName) ?? cve,
-      description: str(properties.description) ?? str(properties.displayName) ?? cve,
+      title: nonBlankString(properties.displayName) ?? cve,
+      description: nonBlankString(properties.description) ?? nonBlankString(properties.displayName) ?? cve,
       severity,
       severityBySource: { [ID]: word !== undefined ? { severity, original: word } : { severity } },
       detectedBy: [ID],
       target: ctx.target ?? image ?? ctx.origin,
       package: {
-        name: str(software.packageName) ?? '',
-        version: str(software.version) ?? '',
+        name: nonBlankString(software.packageName) ?? '',
+        version: nonBlankString(software.version) ?? '',
         type: packageType(software),
       },
       fix: {
@@ -119,14 +108,14 @@ export function parseDefenderReport(text: string, ctx: ParseContext): Finding[] 
       references: [
         ...new Set(
           (Array.isArray(details.references) ? details.references : [])
-            .map((r: unknown) => (isRecord(r) ? str(r.link) : undefined))
+            .map((r: unknown) => (isRecord(r) ? nonBlankString(r.link) : undefined))
             .filter((u): u is string => u !== undefined),
         ),
       ],
     }
     if (score !== undefined) finding.score = score
     if (code === 'notapplicable') {
-      const cause = str(status.cause) ?? str(status.description) ?? 'not applicable'
+      const cause = nonBlankString(status.cause) ?? nonBlankString(status.description) ?? 'not applicable'
       finding.suppression = { kind: 'ignore', reason: `Defender for Cloud: ${cause}` }
     }
     findings.push(finding)
@@ -135,19 +124,19 @@ export function parseDefenderReport(text: string, ctx: ParseContext): Finding[] 
 }
 
 /** `registryHost/repositoryName@digest`, or with the first tag when there is no digest. */
-function imageName(artifact: Json): string | undefined {
-  const repository = str(artifact.repositoryName)
+function imageName(artifact: JsonRecord): string | undefined {
+  const repository = nonBlankString(artifact.repositoryName)
   if (repository === undefined) return undefined
-  const host = str(artifact.registryHost)
+  const host = nonBlankString(artifact.registryHost)
   const name = host !== undefined ? `${host}/${repository}` : repository
-  const digest = str(artifact.digest)
+  const digest = nonBlankString(artifact.digest)
   if (digest !== undefined) return `${name}@${digest}`
-  const tag = Array.isArray(artifact.tags) ? str(artifact.tags[0]) : undefined
+  const tag = Array.isArray(artifact.tags) ? nonBlankString(artifact.tags[0]) : undefined
   return tag !== undefined ? `${name}:${tag}` : name
 }
 
 /** The highest CVSS version's base score (`cvss: { "3.0": { base } }`), else `cvssV30Score`. */
-function cvssScore(details: Json, additional: Json): number | undefined {
+function cvssScore(details: JsonRecord, additional: JsonRecord): number | undefined {
   const byVersion = record(details.cvss)
   const versions = Object.keys(byVersion).sort((a, b) => Number(b) - Number(a))
   for (const version of versions) {
@@ -159,10 +148,10 @@ function cvssScore(details: Json, additional: Json): number | undefined {
 }
 
 /** Language packages by language (`python`), OS packages by distribution (`ubuntu`), else `os`. */
-function packageType(software: Json): string {
-  const language = str(software.language)
+function packageType(software: JsonRecord): string {
+  const language = nonBlankString(software.language)
   if (language !== undefined) return language.toLowerCase()
   const os = record(software.osDetails)
-  const distro = str(os.osName) ?? str(os.osVersion)?.split(/[_\s]/)[0]
+  const distro = nonBlankString(os.osName) ?? nonBlankString(os.osVersion)?.split(/[_\s]/)[0]
   return distro?.toLowerCase() ?? 'os'
 }

@@ -11,6 +11,7 @@ import type { Severity } from '../findings/severity.js'
 import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ToolSpec } from '../tools/tool-spec.js'
 import { ScannerError } from '../util/errors.js'
+import { isRecord, parseJsonText, reportFailure, truncate } from './report-json.js'
 import { runScanner } from './run-scanner.js'
 import type { ParseContext, ScanContext, Scanner } from './scanner.js'
 
@@ -94,9 +95,6 @@ export const dockle: Scanner = {
 // ---------------------------------------------------------------------------------------------------
 // Report parsing
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-
 /** Dockle levels → ours. PASS, SKIP and IGNORE are not findings. */
 const LEVELS: Record<string, Severity | null> = {
   FATAL: 'high',
@@ -135,15 +133,8 @@ function instructionFor(code: string, alerts: string[]): InstructionHint | undef
 
 /** Reads a `dockle --format json` report. Pure. */
 export function parseDockleReport(text: string, ctx: ParseContext): Finding[] {
-  const fail = (what: string): never => {
-    throw new ScannerError(ID, `dockle report ${ctx.origin} ${what}`)
-  }
-  let root: unknown
-  try {
-    root = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (error) {
-    return fail(`is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
-  }
+  const fail = reportFailure(ID, ctx.origin)
+  const root = parseJsonText(text, fail)
   if (!isRecord(root)) return fail('is not a JSON object')
   if (!Array.isArray(root.details)) return fail('has no "details" array')
   const target = ctx.target ?? (typeof root.image === 'string' && root.image !== '' ? root.image : ctx.origin)
@@ -181,8 +172,7 @@ export function parseDockleReport(text: string, ctx: ParseContext): Finding[] {
     if ((codeCount.get(d.code) ?? 0) > 1) finding.subject = d.title
     const instruction = instructionFor(d.code, d.alerts)
     if (instruction !== undefined) finding.instruction = instruction
-    if (alerts[0] !== undefined)
-      finding.evidence = alerts[0].length > 200 ? `${alerts[0].slice(0, 199)}…` : alerts[0]
+    if (alerts[0] !== undefined) finding.evidence = truncate(alerts[0], 200)
     findings.push(finding)
   }
   return findings

@@ -11,6 +11,7 @@ import type { Severity } from '../findings/severity.js'
 import type { Platform, ToolSpec } from '../tools/tool-spec.js'
 import { ScannerError } from '../util/errors.js'
 import { tailLines, type CommandRunner } from '../util/exec.js'
+import { isRecord, parseJsonText, reportFailure } from './report-json.js'
 import { runScanner } from './run-scanner.js'
 import type { ParseContext, ScanContext, Scanner, UnavailabilityContext } from './scanner.js'
 
@@ -83,8 +84,8 @@ export function hadolintArgs(options: { dockerfile: string }): string[] {
 }
 
 /**
- * The scanner context has no Dockerfile field yet: when the caller passes `dockerfile` (even undefined)
- * we can tell; when it does not, `scan()` refuses instead.
+ * hadolint lints the Dockerfile, not the image: without one (input `dockerfile`) it cannot run, which this
+ * says before anything is installed. `scan()` checks again for callers that run it directly.
  */
 function unavailableReason(ctx: UnavailabilityContext): string | undefined {
   return ctx.dockerfile === undefined || ctx.dockerfile === '' ? HADOLINT_NO_DOCKERFILE : undefined
@@ -166,20 +167,12 @@ export function hadolintRuleUrl(code: string): string {
 
 /** Reads a `hadolint --format json` report (an array of `{line, code, message, column, file, level}`). Pure. */
 export function parseHadolintReport(text: string, ctx: ParseContext): Finding[] {
-  const fail = (what: string): never => {
-    throw new ScannerError(ID, `hadolint report ${ctx.origin} ${what}`)
-  }
-  let root: unknown
-  try {
-    root = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (error) {
-    return fail(`is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
-  }
+  const fail = reportFailure(ID, ctx.origin)
+  const root = parseJsonText(text, fail)
   if (!Array.isArray(root)) return fail('is not a JSON array of findings')
   return root.map((item: unknown, i): Finding => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item))
-      return fail(`[${i}] is not an object`)
-    const entry = item as Record<string, unknown>
+    if (!isRecord(item)) return fail(`[${i}] is not an object`)
+    const entry = item
     const code = entry.code
     if (typeof code !== 'string' || code === '') return fail(`[${i}] has no "code"`)
     const message = typeof entry.message === 'string' && entry.message !== '' ? entry.message : code

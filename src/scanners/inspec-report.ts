@@ -12,7 +12,14 @@
 import type { Finding } from '../findings/finding.js'
 import type { Severity } from '../findings/severity.js'
 import { ScannerError } from '../util/errors.js'
-import { isRecord, parseJsonReport, truncate, uniqueStrings, type JsonRecord } from './report-json.js'
+import {
+  isRecord,
+  nonBlankString,
+  parseJsonReport,
+  truncate,
+  uniqueStrings,
+  type JsonRecord,
+} from './report-json.js'
 import type { ParseContext } from './scanner.js'
 
 const ID = 'cinc-auditor'
@@ -54,16 +61,13 @@ const MAX_LISTED_RESULTS = 10
 const MAX_RESULT_LINE = 300
 const MAX_DESCRIPTION = 4000
 
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined
-
 /** Reads only what is needed of a result, never more than a bounded prefix of huge strings. */
 function readResult(value: unknown): ControlResult | undefined {
   if (!isRecord(value)) return undefined
-  const status = text(value.status)?.toLowerCase()
+  const status = nonBlankString(value.status)?.toLowerCase()
   if (status === undefined) return undefined
-  const codeDesc = text(value.code_desc) ?? text(value.resource) ?? ''
-  const message = text(value.message) ?? text(value.exception)
+  const codeDesc = nonBlankString(value.code_desc) ?? nonBlankString(value.resource) ?? ''
+  const message = nonBlankString(value.message) ?? nonBlankString(value.exception)
   const result: ControlResult = { status, codeDesc: truncate(codeDesc, MAX_RESULT_TEXT) }
   if (message !== undefined) result.message = truncate(message, MAX_RESULT_TEXT)
   return result
@@ -74,7 +78,7 @@ function refsOf(value: unknown): string[] {
   return uniqueStrings(
     value.map((ref) => {
       if (!isRecord(ref)) return undefined
-      const url = text(ref.url) ?? text(ref.uri)
+      const url = nonBlankString(ref.url) ?? nonBlankString(ref.uri)
       return url !== undefined && /^https?:\/\//.test(url) ? url : undefined
     }),
   )
@@ -84,13 +88,13 @@ function refsOf(value: unknown): string[] {
 function rootsOf(profiles: readonly JsonRecord[]): Map<string, string> {
   const parent = new Map<string, string>()
   for (const p of profiles) {
-    const name = text(p.name)
-    const up = text(p.parent_profile)
+    const name = nonBlankString(p.name)
+    const up = nonBlankString(p.parent_profile)
     if (name !== undefined && up !== undefined && up !== name) parent.set(name, up)
   }
   const roots = new Map<string, string>()
   for (const p of profiles) {
-    const name = text(p.name)
+    const name = nonBlankString(p.name)
     if (name === undefined) continue
     let root = name
     const seen = new Set([root])
@@ -110,9 +114,10 @@ function fullControls(root: JsonRecord, fail: (what: string) => never): Control[
   const roots = rootsOf(profiles)
   const controls: Control[] = []
   profiles.forEach((profile, i) => {
-    const name = text(profile.name) ?? `profile ${i + 1}`
-    if (text(profile.status) === 'failed') {
-      const why = text(profile.status_message) ?? text(profile.skip_message) ?? 'no reason given'
+    const name = nonBlankString(profile.name) ?? `profile ${i + 1}`
+    if (nonBlankString(profile.status) === 'failed') {
+      const why =
+        nonBlankString(profile.status_message) ?? nonBlankString(profile.skip_message) ?? 'no reason given'
       fail(`says profile ${name} failed to run: ${truncate(why, 300)}`)
     }
     const list = profile.controls ?? []
@@ -120,12 +125,14 @@ function fullControls(root: JsonRecord, fail: (what: string) => never): Control[
     ;(list as unknown[]).forEach((c, j) => {
       if (!isRecord(c)) fail(`profiles[${i}].controls[${j}] is not an object`)
       const control = c
-      const id = text(control.id) ?? fail(`profiles[${i}].controls[${j}] has no "id"`)
+      const id = nonBlankString(control.id) ?? fail(`profiles[${i}].controls[${j}] has no "id"`)
       const rawResults = control.results ?? []
       if (!Array.isArray(rawResults))
         fail(`profiles[${i}].controls[${j}] (${id}) has a "results" that is not an array`)
       const impact = typeof control.impact === 'number' ? control.impact : DEFAULT_IMPACT
-      const waiver = isRecord(control.waiver_data) ? text(control.waiver_data.justification) : undefined
+      const waiver = isRecord(control.waiver_data)
+        ? nonBlankString(control.waiver_data.justification)
+        : undefined
       const item: Control = {
         id,
         profile: name,
@@ -134,8 +141,8 @@ function fullControls(root: JsonRecord, fail: (what: string) => never): Control[
         references: refsOf(control.refs),
         results: (rawResults as unknown[]).map(readResult).filter((r): r is ControlResult => r !== undefined),
       }
-      const title = text(control.title)
-      const desc = text(control.desc)
+      const title = nonBlankString(control.title)
+      const desc = nonBlankString(control.desc)
       if (title !== undefined) item.title = truncate(title, 300)
       if (desc !== undefined) item.desc = truncate(desc, 1500)
       if (waiver !== undefined) item.waiver = truncate(waiver, 300)
@@ -150,9 +157,9 @@ function minControls(root: JsonRecord, fail: (what: string) => never): Control[]
   ;(root.controls as unknown[]).forEach((row, i) => {
     if (!isRecord(row)) fail(`controls[${i}] is not an object`)
     const r = row
-    const id = text(r.id) ?? fail(`controls[${i}] has no "id"`)
+    const id = nonBlankString(r.id) ?? fail(`controls[${i}] has no "id"`)
     const result = readResult(r) ?? fail(`controls[${i}] (${id}) has no "status"`)
-    const profile = text(r.profile_id) ?? ''
+    const profile = nonBlankString(r.profile_id) ?? ''
     const key = `${profile}\u0000${id}`
     const control = byKey.get(key) ?? {
       id,

@@ -2,11 +2,11 @@
  * Existing reports fed in instead of running a scanner (`reports: trivy:trivy.json`, `--report
  * sarif:any.sarif`): the parser of each format, the `format:path` syntax, and reading a report file.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import type { Finding } from '../findings/finding.js'
 import { ConfigurationError, ScannerError, errorMessage } from '../util/errors.js'
 import { parseGrypeReport } from './grype-report.js'
-import { MAX_REPORT_BYTES } from './run-scanner.js'
+import { checkReportSize, readReportContent } from './run-scanner.js'
 import { parseSarifReport } from './sarif-import.js'
 import { REPORT_FORMATS, isReportFormat, type ParseContext, type ReportFormat } from './scanner.js'
 import { parseTrivyReport } from './trivy-report.js'
@@ -15,7 +15,7 @@ import { parseDockerBenchReport } from './docker-bench-report.js'
 import { parseInspecReport } from './inspec-report.js'
 import { parseDockleReport } from './dockle.js'
 import { parseHadolintReport } from './hadolint.js'
-import { parseOsvScannerReport } from './osv-scanner.js'
+import { parseOsvScannerReport } from './osv-scanner-report.js'
 import { parseSnykReport } from './snyk.js'
 
 export type ReportParser = (text: string, ctx: ParseContext) => Finding[]
@@ -62,10 +62,9 @@ export function parseReportSpec(spec: string): ReportSpec {
 }
 
 /**
- * Reads a report file and parses it in `format`. The file may be at most `MAX_REPORT_BYTES` (512 MiB);
- * a UTF-8 or UTF-16 byte order mark is honoured. A missing file is a `ConfigurationError` naming the
- * `reports` entry; an empty, oversized or unreadable report a
- * `ScannerError` naming the format.
+ * Reads a report file and parses it in `format`. The file may be at most `MAX_REPORT_BYTES`; a UTF-8 or
+ * UTF-16 byte order mark is honoured. A missing file is a `ConfigurationError` naming the `reports` entry;
+ * an empty, oversized or unreadable report a `ScannerError` naming the format and the file.
  */
 export async function parseReportFile(
   format: ReportFormat,
@@ -99,21 +98,8 @@ export async function readReportText(format: ReportFormat, path: string): Promis
     })
   }
   if (size === 0) throw new ScannerError(format, `${format} report ${path} is empty`)
-  if (size > MAX_REPORT_BYTES) {
-    throw new ScannerError(
-      format,
-      `${format} report ${path} is ${Math.round(size / 1048576)} MiB, over the ${MAX_REPORT_BYTES / 1048576} MiB limit`,
-    )
-  }
-  let bytes: Buffer
-  try {
-    bytes = await readFile(path)
-  } catch (error) {
-    throw new ScannerError(format, `${format} report ${path} could not be read: ${errorMessage(error)}`, {
-      cause: error,
-    })
-  }
-  return decodeText(bytes)
+  checkReportSize(format, path, size)
+  return readReportContent(format, path, decodeText)
 }
 
 /** UTF-8 (BOM dropped), or UTF-16 when the file starts with its BOM (PowerShell's `>` writes UTF-16LE). */

@@ -5,7 +5,7 @@
  * report reader shares. Pure.
  */
 import type { Severity } from '../findings/severity.js'
-import { ScannerError } from '../util/errors.js'
+import { ScannerError, errorMessage } from '../util/errors.js'
 
 export type JsonRecord = Record<string, unknown>
 
@@ -18,18 +18,51 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
+/**
+ * How the parsers that read fields by hand say what is wrong: a `ScannerError` `<scanner> report <origin>
+ * <what>` (`dockle report out.json has no "details" array`).
+ */
+export function reportFailure(scanner: string, origin: string): (what: string, cause?: unknown) => never {
+  return (what, cause) => {
+    throw new ScannerError(scanner, `${scanner} report ${origin} ${what}`, causeOption(cause))
+  }
+}
+
+function causeOption(cause: unknown): { cause: unknown } | undefined {
+  return cause === undefined ? undefined : { cause }
+}
+
+/** Parses JSON text (BOM tolerated); text that is not JSON goes to `fail` with the parser's reason. */
+export function parseJsonText(text: string, fail: (what: string, cause?: unknown) => never): unknown {
+  try {
+    return JSON.parse(stripBom(text)) as unknown
+  } catch (error) {
+    return fail(`is not valid JSON: ${errorMessage(error)}`, error)
+  }
+}
+
 /** Parses report text as JSON, or throws a `ScannerError` that says why and where. */
 export function parseJsonReport(text: string, scanner: string, origin: string): unknown {
-  const body = stripBom(text)
-  if (body.trim() === '') throw new ScannerError(scanner, `${scanner} report is empty (${origin})`)
-  try {
-    return JSON.parse(body) as unknown
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ScannerError(scanner, `${scanner} report is not valid JSON: ${reason} (${origin})`, {
-      cause: error,
-    })
+  const fail = (what: string, cause?: unknown): never => {
+    throw new ScannerError(scanner, `${scanner} report ${what} (${origin})`, causeOption(cause))
   }
+  if (stripBom(text).trim() === '') return fail('is empty')
+  return parseJsonText(text, fail)
+}
+
+/** A string with something besides white space in it (kept as written), else undefined. */
+export function nonBlankString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined
+}
+
+/** The non-empty strings of an array; anything else is an empty list. */
+export function stringItems(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : []
+}
+
+/** The values without repeats, in first-seen order. */
+export function unique<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)]
 }
 
 /**

@@ -12,6 +12,15 @@ import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ToolSpec } from '../tools/tool-spec.js'
 import { ScannerError, errorMessage } from '../util/errors.js'
 import { tailLines } from '../util/exec.js'
+import {
+  isRecord,
+  nonBlankString,
+  parseJsonText,
+  reportFailure,
+  stringItems,
+  unique,
+  type JsonRecord,
+} from './report-json.js'
 import { readReportFile, runScanner } from './run-scanner.js'
 import type { ParseContext, ScanContext, Scanner } from './scanner.js'
 
@@ -135,15 +144,6 @@ export const snyk: Scanner = {
 // ---------------------------------------------------------------------------------------------------
 // Report parsing
 
-type Json = Record<string, unknown>
-const isRecord = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : []
-const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)]
-
 /** A report that is Snyk's own error (`{ ok: false, error }`), not a result. */
 class SnykReportedError extends ScannerError {
   constructor(readonly reported: string) {
@@ -166,20 +166,13 @@ interface Project {
  * finding per (vulnerability, package, version), however many dependency paths repeat it. Pure.
  */
 export function parseSnykReport(text: string, ctx: ParseContext): Finding[] {
-  const fail = (what: string): never => {
-    throw new ScannerError(ID, `snyk report ${ctx.origin} ${what}`)
-  }
-  let root: unknown
-  try {
-    root = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (error) {
-    return fail(`is not valid JSON: ${errorMessage(error)}`)
-  }
+  const fail = reportFailure(ID, ctx.origin)
+  const root = parseJsonText(text, fail)
   const projects = Array.isArray(root) ? root : [root]
   if (projects.length === 0) return fail('is an empty array')
   const findings = new Map<string, Finding>()
   const add = (vuln: unknown, project: Project, target: string, where: string): void => {
-    if (!isRecord(vuln) || str(vuln.id) === undefined) return fail(`${where} has no "id"`)
+    if (!isRecord(vuln) || nonBlankString(vuln.id) === undefined) return fail(`${where} has no "id"`)
     const finding = vulnFinding(vuln, project, target)
     const p = finding.package!
     const key = [finding.ruleId, vuln.id, p.type, p.name, p.version, p.path ?? ''].join('\u0000')
@@ -188,16 +181,16 @@ export function parseSnykReport(text: string, ctx: ParseContext): Finding[] {
   projects.forEach((project: unknown, i) => {
     const at = Array.isArray(root) ? `[${i}]` : ''
     if (!isRecord(project)) return fail(`${at || 'root'} is not an object`)
-    const error = str(project.error)
+    const error = nonBlankString(project.error)
     if (error !== undefined) throw new SnykReportedError(error)
     if (!Array.isArray(project.vulnerabilities)) return fail(`${at}.vulnerabilities is missing`)
-    const target = ctx.target ?? str(project.path) ?? ctx.origin
-    const type = (str(project.packageManager) ?? 'unknown').toLowerCase()
+    const target = ctx.target ?? nonBlankString(project.path) ?? ctx.origin
+    const type = (nonBlankString(project.packageManager) ?? 'unknown').toLowerCase()
     const osProject: Project = {
       type,
-      os: OS_PACKAGE_MANAGERS.has(type) && str(project.targetFile) === undefined,
+      os: OS_PACKAGE_MANAGERS.has(type) && nonBlankString(project.targetFile) === undefined,
     }
-    const appPath = str(project.targetFile)
+    const appPath = nonBlankString(project.targetFile)
     if (!osProject.os && appPath !== undefined) osProject.path = appPath
     project.vulnerabilities.forEach((v, k) => {
       add(v, osProject, target, `${at}.vulnerabilities[${k}]`)
@@ -206,8 +199,11 @@ export function parseSnykReport(text: string, ctx: ParseContext): Finding[] {
     applications.forEach((app: unknown, a) => {
       if (!isRecord(app) || !Array.isArray(app.vulnerabilities))
         return fail(`${at}.applications[${a}] has no vulnerabilities`)
-      const appProject: Project = { type: (str(app.packageManager) ?? 'unknown').toLowerCase(), os: false }
-      const file = str(app.targetFile) ?? str(app.displayTargetFile)
+      const appProject: Project = {
+        type: (nonBlankString(app.packageManager) ?? 'unknown').toLowerCase(),
+        os: false,
+      }
+      const file = nonBlankString(app.targetFile) ?? nonBlankString(app.displayTargetFile)
       if (file !== undefined) appProject.path = file
       app.vulnerabilities.forEach((v, k) => {
         add(v, appProject, target, `${at}.applications[${a}].vulnerabilities[${k}]`)
@@ -220,21 +216,23 @@ export function parseSnykReport(text: string, ctx: ParseContext): Finding[] {
 }
 
 /** `docker.binariesVulns`: `{ issuesData: {id: vuln}, affectedPkgs: {"node/5.10.1": {pkg, issues}} }`. */
-function binariesVulns(docker: unknown): Json[] {
+function binariesVulns(docker: unknown): JsonRecord[] {
   if (!isRecord(docker) || !isRecord(docker.binariesVulns)) return []
   const { issuesData, affectedPkgs } = docker.binariesVulns
   if (!isRecord(issuesData) || !isRecord(affectedPkgs)) return []
-  const vulns: Json[] = []
+  const vulns: JsonRecord[] = []
   for (const affected of Object.values(affectedPkgs)) {
     if (!isRecord(affected) || !isRecord(affected.pkg) || !isRecord(affected.issues)) continue
     for (const issue of Object.values(affected.issues)) {
-      const issueId = isRecord(issue) ? str(issue.issueId) : undefined
+      const issueId = isRecord(issue) ? nonBlankString(issue.issueId) : undefined
       const data = issueId !== undefined ? issuesData[issueId] : undefined
       if (!isRecord(data) || !isRecord(issue)) continue
-      const nearest = isRecord(issue.fixInfo) ? str(issue.fixInfo.nearestFixedInVersion) : undefined
+      const nearest = isRecord(issue.fixInfo)
+        ? nonBlankString(issue.fixInfo.nearestFixedInVersion)
+        : undefined
       vulns.push({
         ...data,
-        id: str(data.id) ?? issueId,
+        id: nonBlankString(data.id) ?? issueId,
         name: affected.pkg.name,
         version: affected.pkg.version,
         ...(nearest !== undefined ? { nearestFixedInVersion: nearest } : {}),
@@ -244,37 +242,37 @@ function binariesVulns(docker: unknown): Json[] {
   return vulns
 }
 
-function vulnFinding(vuln: Json, project: Project, target: string): Finding {
+function vulnFinding(vuln: JsonRecord, project: Project, target: string): Finding {
   const snykId = vuln.id as string
   const identifiers = isRecord(vuln.identifiers) ? vuln.identifiers : {}
-  const cves = strings(identifiers.CVE)
+  const cves = stringItems(identifiers.CVE)
   const ruleId = cves[0] ?? snykId
   const aliases = unique([
     ...cves,
-    ...strings(identifiers.GHSA),
+    ...stringItems(identifiers.GHSA),
     snykId,
-    ...strings(identifiers.ALTERNATIVE),
+    ...stringItems(identifiers.ALTERNATIVE),
   ]).filter((id) => id !== ruleId)
-  const original = str(vuln.severityWithCritical) ?? str(vuln.severity)
+  const original = nonBlankString(vuln.severityWithCritical) ?? nonBlankString(vuln.severity)
   const severity = normalizeSeverity(original)
-  let name = str(vuln.name) ?? str(vuln.packageName) ?? ''
+  let name = nonBlankString(vuln.name) ?? nonBlankString(vuln.packageName) ?? ''
   // OS packages are named `source/binary` (`openssl/libssl1.1`); other scanners name the binary package.
   if (project.os && name.includes('/')) name = name.slice(name.lastIndexOf('/') + 1)
   const finding: Finding = {
     kind: 'vulnerability',
     ruleId,
     aliases,
-    title: str(vuln.title) ?? ruleId,
-    description: str(vuln.description) ?? str(vuln.title) ?? ruleId,
+    title: nonBlankString(vuln.title) ?? ruleId,
+    description: nonBlankString(vuln.description) ?? nonBlankString(vuln.title) ?? ruleId,
     severity,
     severityBySource: { [ID]: original !== undefined ? { severity, original } : { severity } },
     detectedBy: [ID],
     target,
-    package: { name, version: str(vuln.version) ?? '', type: project.type },
+    package: { name, version: nonBlankString(vuln.version) ?? '', type: project.type },
     fix: fixOf(vuln),
     references: unique(
       (Array.isArray(vuln.references) ? vuln.references : [])
-        .map((r: unknown) => (isRecord(r) ? str(r.url) : undefined))
+        .map((r: unknown) => (isRecord(r) ? nonBlankString(r.url) : undefined))
         .filter((u): u is string => u !== undefined),
     ),
   }
@@ -285,21 +283,21 @@ function vulnFinding(vuln: Json, project: Project, target: string): Finding {
   return finding
 }
 
-function vendorSeverities(vuln: Json): Record<string, Severity> {
+function vendorSeverities(vuln: JsonRecord): Record<string, Severity> {
   const vendor: Record<string, Severity> = {}
   for (const detail of Array.isArray(vuln.cvssDetails) ? vuln.cvssDetails : []) {
     if (!isRecord(detail)) continue
-    const assigner = str(detail.assigner)?.toLowerCase().replace(/\s+/g, '')
-    const severity = normalizeSeverity(str(detail.severity))
+    const assigner = nonBlankString(detail.assigner)?.toLowerCase().replace(/\s+/g, '')
+    const severity = normalizeSeverity(nonBlankString(detail.severity))
     if (assigner !== undefined && severity !== 'unknown') vendor[assigner] = severity
   }
-  const nvd = normalizeSeverity(str(vuln.nvdSeverity))
+  const nvd = normalizeSeverity(nonBlankString(vuln.nvdSeverity))
   if (nvd !== 'unknown') vendor.nvd = nvd
   return vendor
 }
 
-function fixOf(vuln: Json): { state: FixState; versions: string[] } {
-  const versions = unique([...strings(vuln.fixedIn), ...strings([vuln.nearestFixedInVersion])])
+function fixOf(vuln: JsonRecord): { state: FixState; versions: string[] } {
+  const versions = unique([...stringItems(vuln.fixedIn), ...stringItems([vuln.nearestFixedInVersion])])
   if (versions.length > 0) return { state: 'fixed', versions }
   if (vuln.isUpgradable === true || vuln.isPatchable === true) return { state: 'fixed', versions: [] }
   return { state: Array.isArray(vuln.fixedIn) ? 'not-fixed' : 'unknown', versions: [] }

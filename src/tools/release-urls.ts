@@ -73,20 +73,14 @@ export function checksumFileUrl(
     case 'file-list':
       return { url: releaseAssetUrl(base, repository, tag, source.name), mode: 'file-list' }
     case 'per-asset':
-      return {
-        url:
-          assetUrl !== undefined
-            ? `${assetUrl}${source.suffix}`
-            : releaseAssetUrl(base, repository, tag, `${asset.name}${source.suffix}`),
-        mode: 'per-asset',
-      }
     case 'metadata-json':
+      // Beside the asset: `<asset URL><suffix>`, read as a bare digest or as JSON.
       return {
         url:
           assetUrl !== undefined
             ? `${assetUrl}${source.suffix}`
             : releaseAssetUrl(base, repository, tag, `${asset.name}${source.suffix}`),
-        mode: 'metadata-json',
+        mode: source.kind,
       }
   }
 }

@@ -20,19 +20,13 @@
  * - Bumping a version means replacing every digest of that tool in the same change.
  */
 
-/** The scanners that are downloaded (everything except `builtin`). */
-export const DOWNLOADABLE_TOOLS = [
-  'trivy',
-  'grype',
-  'osv-scanner',
-  'dockle',
-  'hadolint',
-  'snyk',
-  'docker-bench',
-  'cinc-auditor',
-  'cosign',
-] as const
-export type DownloadableTool = (typeof DOWNLOADABLE_TOOLS)[number]
+import { SCANNER_IDS, type ScannerId } from '../scanners/scanner.js'
+
+/** The scanners that are downloaded: every scanner except `builtin`, which is native TypeScript. */
+export type DownloadableTool = Exclude<ScannerId, 'builtin'>
+export const DOWNLOADABLE_TOOLS: readonly DownloadableTool[] = SCANNER_IDS.filter(
+  (id): id is DownloadableTool => id !== 'builtin',
+)
 
 export interface PinnedRelease {
   version: string

@@ -4,10 +4,10 @@
  * `created_by` line (layer references), which must mask them. Pure.
  */
 import type { InstructionHint } from '../../findings/finding.js'
+import { parseHistoryLine } from '../../findings/history-line.js'
 import type { Severity } from '../../findings/severity.js'
 import { maskSecret, maskSecretsIn } from '../../util/mask.js'
 import { credentialsInCommand } from './command-credentials.js'
-import { parseHistoryLine } from './history-line.js'
 import { classifyAssignment, knownSecretsIn } from './secret-values.js'
 
 export interface HistorySecret {

@@ -5,9 +5,9 @@
  * writes `ADD file:<hash> in /dst` and hides it, so the final stage of the Dockerfile is read too when it
  * is known). An `ADD --checksum=…` is verified and not reported.
  */
+import { parseHistoryLine } from '../../findings/history-line.js'
 import { excerpt, layersByHistoryIndex, type CheckFinding, type ImageCheck } from './check.js'
 import { maskHistoryLine } from './history-secrets.js'
-import { parseHistoryLine } from './history-line.js'
 
 const REMOTE_SOURCE = /(?:^|\s)((?:https?|ftp|git):\/\/\S+|git@[^\s:]+:\S+)/gi
 

@@ -13,9 +13,8 @@ export function splitEnvEntry(entry: string): { name: string; value?: string } {
   return eq === -1 ? { name: entry } : { name: entry.slice(0, eq), value: entry.slice(eq + 1) }
 }
 
-export const secretInEnvCheck: ImageCheck = {
-  id: 'csg/secret-in-env',
-  title: 'Secret in an ENV variable',
+/** What this check and csg/secret-in-history share: a secret given as an ENV or ARG value. */
+export const ASSIGNED_SECRET_CHECK: Pick<ImageCheck, 'kind' | 'severity' | 'references'> = {
   kind: 'secret',
   severity: 'critical',
   references: [
@@ -23,6 +22,12 @@ export const secretInEnvCheck: ImageCheck = {
     'https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/',
     'https://www.cisecurity.org/benchmark/docker',
   ],
+}
+
+export const secretInEnvCheck: ImageCheck = {
+  id: 'csg/secret-in-env',
+  title: 'Secret in an ENV variable',
+  ...ASSIGNED_SECRET_CHECK,
   help: {
     text:
       'A secret is set with ENV, so it is stored in the image config: anyone who can pull the image can read ' +

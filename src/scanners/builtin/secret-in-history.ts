@@ -9,18 +9,13 @@
 import { severityRank } from '../../findings/severity.js'
 import { excerpt, layersByHistoryIndex, type CheckFinding, type ImageCheck } from './check.js'
 import { maskHistoryLine, secretsInHistoryLine } from './history-secrets.js'
+import { ASSIGNED_SECRET_CHECK } from './secret-in-env.js'
 import { unquote } from './secret-values.js'
 
 export const secretInHistoryCheck: ImageCheck = {
   id: 'csg/secret-in-history',
   title: 'Secret in the image history',
-  kind: 'secret',
-  severity: 'critical',
-  references: [
-    'https://docs.docker.com/build/building/secrets/',
-    'https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/',
-    'https://www.cisecurity.org/benchmark/docker',
-  ],
+  ...ASSIGNED_SECRET_CHECK,
   help: {
     text:
       'A secret appears in the image history: an ARG or ENV value, a build argument recorded with a RUN ' +

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { parseHistoryLine, parsePairs } from '../../../src/scanners/builtin/history-line.js'
+import { parseHistoryLine, parsePairs, splitHistoryLine } from '../../src/findings/history-line.js'
 
 describe('parseHistoryLine', () => {
   it.each([
@@ -83,5 +83,25 @@ describe('parseHistoryLine', () => {
       pairs: [{ name: 'A', value: '1' }],
       args: '/bin/sh -c true',
     })
+  })
+})
+
+describe('splitHistoryLine', () => {
+  it.each([
+    // The `#(nop)` prefix is the shell in force: SHELL changes it, Windows images use cmd.
+    ['/bin/bash -o pipefail -c #(nop)  ENV A=1', 'ENV', 'classic', 'A=1'],
+    ['cmd /S /C #(nop) WORKDIR C:\\app', 'WORKDIR', 'classic', 'C:\\app'],
+    // buildah writes the instruction as the Dockerfile spells it.
+    ['/bin/sh -c #(nop) env GREETING=hi', 'ENV', 'classic', 'GREETING=hi'],
+    ['cmd /S /C dir', 'RUN', 'classic', 'cmd /S /C dir'],
+    // `#(nop)` further on in a classic RUN is part of its command, not metadata.
+    ['/bin/sh -c echo #(nop) ENV A=1', 'RUN', 'classic', '/bin/sh -c echo #(nop) ENV A=1'],
+    ['|1 A=1 /bin/sh -c echo #(nop) ENV B=2', 'RUN', 'classic', '|1 A=1 /bin/sh -c echo #(nop) ENV B=2'],
+    ['/bin/sh -c #(nop) FROBNICATE x', '', 'unknown', '/bin/sh -c #(nop) FROBNICATE x'],
+    ['RUN /bin/sh -c make #buildkit', 'RUN', 'keyword', '/bin/sh -c make'],
+    ['RUN /bin/sh -c echo a#buildkit', 'RUN', 'keyword', '/bin/sh -c echo a#buildkit'],
+    ['powershell -Command Install-Module x', '', 'unknown', 'powershell -Command Install-Module x'],
+  ])('%j → %s (%s) %j', (line, keyword, form, body) => {
+    expect(splitHistoryLine(line)).toEqual({ keyword, form, body })
   })
 })
