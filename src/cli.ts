@@ -1,9 +1,42 @@
 /** The CLI entry point (dist/cli.js, the `container-security-gate` bin). */
 import { main } from './cli-app.js'
 
+/**
+ * `@actions/tool-cache` and `@actions/exec` print workflow commands (`::debug::…`) and `[command]…` lines
+ * to stdout, where a runner would hide or fold them; in a terminal they are noise, and they would corrupt
+ * `--format json`. The CLI writes its own output through the original stream and keeps those lines for
+ * `--verbose` on stderr.
+ */
+function quietActionsOutput(verbose: boolean): (text: string) => void {
+  const original = process.stdout.write.bind(process.stdout)
+  const actionsLine = /^(::[a-z-]+( [^:]*)?::|\[command\])/
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    const kept = text
+      .split(/(?<=\n)/)
+      .filter((line) => {
+        if (!actionsLine.test(line)) return true
+        if (verbose) process.stderr.write(line)
+        return false
+      })
+      .join('')
+    const callback = rest.find((r): r is () => void => typeof r === 'function')
+    if (kept === '') {
+      callback?.()
+      return true
+    }
+    return original(kept, callback)
+  })
+  return (text) => {
+    original(text)
+  }
+}
+
 async function start(): Promise<void> {
-  process.exitCode = await main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
+  const argv = process.argv.slice(2)
+  const stdout = quietActionsOutput(argv.includes('--verbose') || argv.includes('-v'))
+  process.exitCode = await main(argv, {
+    stdout,
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),

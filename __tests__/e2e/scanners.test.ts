@@ -207,6 +207,12 @@ describe('Trivy and Grype installed from a release host and run', () => {
     expect(lines[line('busybox')! - 1]).toMatch(/^FROM /)
   })
 
+  it('keeps stdout pure JSON with --format json while it installs scanners', async () => {
+    const run = await scan(await mkdtemp(join(tmpdir(), 'csg-tool-cache-')), ['--format', 'json'])
+    expect(run.stdout).not.toMatch(/::debug::|\[command\]/)
+    expect(JSON.parse(run.stdout).version).toBe(1)
+  })
+
   it('caches the scanners: a second run downloads nothing', async () => {
     server.clearRequests()
     const second = await scan(toolCache)
