@@ -10,7 +10,7 @@ import { main } from './cli-app.js'
 function quietActionsOutput(verbose: boolean): (text: string) => void {
   const original = process.stdout.write.bind(process.stdout)
   const actionsLine = /^(::[a-z-]+( [^:]*)?::|\[command\])/
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
     const kept = text
       .split(/(?<=\n)/)
@@ -26,7 +26,7 @@ function quietActionsOutput(verbose: boolean): (text: string) => void {
       return true
     }
     return original(kept, callback)
-  })
+  }
   return (text) => {
     original(text)
   }
