@@ -1,5 +1,10 @@
 import { describe, it, expect } from '@jest/globals'
-import { isFullReference, parseReference, repositoryOf } from '../../src/target/reference.js'
+import {
+  isFullReference,
+  parseReference,
+  repositoryOf,
+  repositoryOfName,
+} from '../../src/target/reference.js'
 import type { ImageSource } from '../../src/target/image-types.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
@@ -108,5 +113,18 @@ describe('repositoryOf', () => {
 
   it('falls back to the file name when a daemon reference is unparseable', () => {
     expect(repositoryOf(source('daemon', '/tmp/Weird.tar', 'NOT VALID'))).toBe('weird')
+  })
+})
+
+describe('repositoryOfName', () => {
+  it.each([
+    ['alpine:3.19', 'library/alpine'],
+    ['ghcr.io/acme/app:1.0@sha256:' + 'a'.repeat(64), 'ghcr.io/acme/app'],
+    ['localhost:5000/app:ci', 'localhost-5000/app'],
+    ['/tmp/build/app-image.tar.gz', 'app-image'],
+    ['reports/trivy.json', 'trivy'],
+    ['C:\\scans\\scan.sarif', 'scan'],
+  ])('%s → %s', (name, repository) => {
+    expect(repositoryOfName(name)).toBe(repository)
   })
 })

@@ -2,7 +2,7 @@
 import type { Config } from '../config/config.js'
 import type { ImageResult } from '../report/gate-result.js'
 import { parseReportFile } from '../scanners/report-formats.js'
-import { parseReference } from '../target/reference.js'
+import { repositoryOfName } from '../target/reference.js'
 import { isGateError } from '../util/errors.js'
 import type { PipelineDeps } from './deps.js'
 import type { ScanOutcome } from './scan.js'
@@ -37,23 +37,6 @@ export async function importReports(config: Config, deps: PipelineDeps): Promise
     }
   }
   return outcomes
-}
-
-/** Stable repository name for a target known only from a report (no image was opened). */
-export function repositoryOfName(name: string): string {
-  const ref = parseReference(name)
-  if (ref !== undefined) {
-    const registry =
-      ref.registry !== undefined && ref.registry !== 'docker.io' ? `${ref.registry.replace(/:/g, '-')}/` : ''
-    return `${registry}${ref.repository}`
-  }
-  const base = name.split(/[\\/]/).pop() ?? name
-  return (
-    base
-      .replace(/\.(tar\.gz|tgz|tar|json|sarif)$/i, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9._/-]/g, '-') || 'image'
-  )
 }
 
 export function groupByImage(

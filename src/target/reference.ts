@@ -148,3 +148,15 @@ export function repositoryOf(source: ImageSource, metadata?: { repoTags: string[
   }
   return archiveBaseName(source.path === '' ? source.input : source.path)
 }
+
+/**
+ * The repository name of an image known only by name (a report's target, no image opened): a Docker
+ * reference as `repositoryOf` names it, else the file's base name without its extensions.
+ */
+export function repositoryOfName(name: string): string {
+  // `reports/trivy.json` and `out/app.tar` parse as references too; a file name's extension says which.
+  const looksLikeFile = name.includes('\\') || /\.(json|sarif|tar|tgz|gz|zst|oci)$/i.test(name)
+  const parsed = looksLikeFile ? undefined : parseReference(name)
+  if (parsed) return repositoryName(parsed)
+  return archiveBaseName(name.replace(/^.*[\\/]/, '').replace(/\.(json|sarif)$/i, ''))
+}
