@@ -76,10 +76,14 @@ async function readContext(
   config: Config,
   deps: PipelineDeps,
 ): Promise<GitHubContext> {
-  const checkedOut = await deps
-    .run('git', ['rev-parse', 'HEAD'], { cwd: config.workspace, timeoutMs: 10_000 })
-    .then((r) => (r.exitCode === 0 ? r.stdout.trim() : undefined))
-    .catch(() => undefined)
+  // The checked-out commit only decides which pull request ref an upload goes to.
+  const checkedOut =
+    config.upload !== 'never'
+      ? await deps
+          .run('git', ['rev-parse', 'HEAD'], { cwd: config.workspace, timeoutMs: 10_000 })
+          .then((r) => (r.exitCode === 0 ? r.stdout.trim() : undefined))
+          .catch(() => undefined)
+      : undefined
   const context = readGitHubContext({ ...env }, (path) => readFileOrUndefined(path), checkedOut)
   for (const warning of context.warnings) deps.logger.warning(warning)
   return context

@@ -17,7 +17,7 @@ import {
   type ScannerOptions,
 } from '../scanners/scanner.js'
 import { ConfigurationError } from '../util/errors.js'
-import type { Inputs } from './inputs.js'
+import { splitList, type Inputs } from './inputs.js'
 import { buildPolicyConfig, type PolicyConfig } from './policy-config.js'
 
 export type UploadMode = 'auto' | 'always' | 'never'
@@ -179,6 +179,16 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
   return config
 }
 
+/** Scanner inputs passed on as they are written (validated below for the scanners that read them). */
+const TEXT_SCANNER_OPTIONS = [
+  ['docker-bench-checks', 'dockerBenchChecks'],
+  ['inspec-profile', 'inspecProfile'],
+  ['cosign-key', 'cosignKey'],
+  ['cosign-certificate-identity', 'cosignCertificateIdentity'],
+  ['cosign-certificate-oidc-issuer', 'cosignCertificateOidcIssuer'],
+  ['cosign-severity', 'cosignSeverity'],
+] as const satisfies readonly (readonly [keyof Inputs, keyof ScannerOptions])[]
+
 /** Scanner-specific inputs, validated now (before any download) for the scanners that read them. */
 function buildScannerOptions(inputs: Inputs, scanners: readonly ScannerId[]): ScannerOptions {
   const options: ScannerOptions = {}
@@ -187,23 +197,11 @@ function buildScannerOptions(inputs: Inputs, scanners: readonly ScannerId[]): Sc
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
   }
   const dbRepos = text('trivy-db-repository')
-  if (dbRepos)
-    options.trivyDbRepositories = dbRepos
-      .split(',')
-      .map((r) => r.trim())
-      .filter((r) => r !== '')
-  const checks = text('docker-bench-checks')
-  if (checks !== undefined) options.dockerBenchChecks = checks
-  const profile = text('inspec-profile')
-  if (profile !== undefined) options.inspecProfile = profile
-  const key = text('cosign-key')
-  if (key !== undefined) options.cosignKey = key
-  const identity = text('cosign-certificate-identity')
-  if (identity !== undefined) options.cosignCertificateIdentity = identity
-  const issuer = text('cosign-certificate-oidc-issuer')
-  if (issuer !== undefined) options.cosignCertificateOidcIssuer = issuer
-  const severity = text('cosign-severity')
-  if (severity !== undefined) options.cosignSeverity = severity
+  if (dbRepos) options.trivyDbRepositories = splitList(dbRepos)
+  for (const [input, option] of TEXT_SCANNER_OPTIONS) {
+    const value = text(input)
+    if (value !== undefined) options[option] = value
+  }
   if (scanners.includes('docker-bench')) parseDockerBenchChecks(options.dockerBenchChecks)
   if (scanners.includes('cinc-auditor')) resolveInspecProfile(options.inspecProfile)
   if (scanners.includes('cosign')) {
