@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { emptyCounts } from '../src/findings/severity.js'
 import type { Verdict } from '../src/policy/gate.js'
-import { UploadError, ConfigurationError } from '../src/util/errors.js'
-import { describeFailure, exitCodeOf, failureOf } from '../src/verdict.js'
+import { ConfigurationError, ImageError, ScannerError, UploadError } from '../src/util/errors.js'
+import { describeFailure, exitCodeOf, failureOf, runErrorKind } from '../src/verdict.js'
 
 const verdict = (result: Verdict['result'], reasons: string[]): Verdict => ({
   result,
@@ -44,5 +44,18 @@ describe('describeFailure', () => {
     expect(describeFailure(new TypeError('boom'))).toMatch(
       /^container-security-gate hit an internal error \(a bug; please report it\): TypeError: boom/,
     )
+  })
+})
+
+describe('runErrorKind', () => {
+  it.each([
+    [new ConfigurationError('input x: bad'), 'configuration'],
+    [new ImageError('truncated'), 'image'],
+    [new ScannerError('trivy', 'bad report'), 'scanner'],
+    [new UploadError('403', 403), 'upload'],
+    [new TypeError('boom'), 'internal'],
+    ['a string', 'internal'],
+  ])('names %p as %s', (error, kind) => {
+    expect(runErrorKind(error)).toBe(kind)
   })
 })

@@ -11,6 +11,7 @@ import { readActionInputs } from './config/action-inputs.js'
 import { productionDeps } from './pipeline-deps.js'
 import { runPipeline, type PipelineDeps } from './pipeline.js'
 import { selectAnnotations } from './report/annotations.js'
+import { buildErrorSummaryMarkdown, type RunErrorKind } from './report/error-summary.js'
 import { buildCommentBody, commentKey, upsertPullRequestComment } from './report/comment.js'
 import { buildLimitedSarif, writeFindingsFile, writeSarifFile, type SarifOutput } from './report/files.js'
 import type { GateResult } from './report/gate-result.js'
@@ -18,7 +19,8 @@ import { readGitHubContext, type GitHubContext } from './report/github-context.j
 import { buildOutputs } from './report/outputs.js'
 import { buildSummaryMarkdown } from './report/summary.js'
 import { deliverSarif, type DeliveryResult } from './report/upload.js'
-import { describeFailure, failureOf } from './verdict.js'
+import { describeFailure, failureOf, runErrorKind } from './verdict.js'
+import { errorMessage } from './util/errors.js'
 import { actionLogger } from './util/loggers.js'
 import type { Logger } from './util/logger.js'
 import { TOOL_NAME } from './version.js'
@@ -48,7 +50,24 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     const failure = failureOf(result.verdict, delivery)
     if (failure !== undefined) core.setFailed(failure)
   } catch (error) {
-    core.setFailed(describeFailure(error))
+    const failure = describeFailure(error)
+    await reportRunError({ kind: runErrorKind(error), message: failure })
+    core.setFailed(failure)
+  }
+}
+
+/**
+ * A run that stopped before a verdict still tells the workflow: `result=error` (so
+ * `if: steps.gate.outputs.result == 'error'` fires) and a job summary saying what failed. A failure to
+ * write the summary must not hide the error itself.
+ */
+async function reportRunError(failure: { kind: RunErrorKind; message: string }): Promise<void> {
+  core.setOutput('result', 'error')
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  try {
+    await core.summary.emptyBuffer().addRaw(buildErrorSummaryMarkdown(failure), true).write()
+  } catch (error) {
+    core.warning(`The job summary could not be written: ${errorMessage(error)}`)
   }
 }
 

@@ -4,7 +4,15 @@
  */
 import type { Verdict } from './policy/gate.js'
 import type { DeliveryResult } from './report/upload.js'
-import { isGateError, errorMessage } from './util/errors.js'
+import type { RunErrorKind } from './report/error-summary.js'
+import {
+  ConfigurationError,
+  errorMessage,
+  ImageError,
+  isGateError,
+  ScannerError,
+  UploadError,
+} from './util/errors.js'
 
 /** The message the step fails with, or undefined when it passes. */
 export function failureOf(verdict: Verdict, delivery?: DeliveryResult): string | undefined {
@@ -33,4 +41,13 @@ export function describeFailure(error: unknown): string {
   if (isGateError(error)) return error.message
   const detail = error instanceof Error && error.stack ? error.stack : errorMessage(error)
   return `container-security-gate hit an internal error (a bug; please report it): ${detail}`
+}
+
+/** Whose fault an error that stopped the run is, for the job summary. */
+export function runErrorKind(error: unknown): RunErrorKind {
+  if (error instanceof ConfigurationError) return 'configuration'
+  if (error instanceof ImageError) return 'image'
+  if (error instanceof ScannerError) return 'scanner'
+  if (error instanceof UploadError) return 'upload'
+  return 'internal'
 }

@@ -172,6 +172,11 @@ describe('bad input to the built action', () => {
     expect(errors[0]!.message).toMatch(message)
     expect(run.stdout).not.toMatch(/\n\s+at /) // no stack trace
     expect(existsSync(join(run.runnerTemp, 'container-security-gate.sarif'))).toBe(false)
+    // Outputs and the summary still reach the workflow: `if: steps.gate.outputs.result == 'error'` fires.
+    expect(run.outputs['result']).toBe('error')
+    expect(run.summary).toContain('## ⚠️ Container security gate errored')
+    expect(run.summary).toContain('An input is not valid, so the run stopped before a verdict')
+    expect(run.summary.replaceAll('&quot;', '"')).toMatch(message) // the summary escapes HTML
   })
 
   it('fails a corrupt tarball as an unreadable image', async () => {
@@ -183,6 +188,9 @@ describe('bad input to the built action', () => {
     const errors = run.commands.filter((c) => c.kind === 'error')
     expect(errors).toHaveLength(1)
     expect(errors[0]!.message).toMatch(/truncated|corrupt|ends early|unexpected end/i)
+    expect(run.outputs['result']).toBe('error')
+    expect(run.summary).toContain('The image could not be read, so the run stopped before a verdict')
+    expect(run.summary).toMatch(/truncated|corrupt|ends early|unexpected end/i)
   })
 })
 

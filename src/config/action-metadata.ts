@@ -8,7 +8,7 @@ export const OUTPUT_DEFINITIONS: readonly { name: string; description: string }[
   {
     name: 'result',
     description:
-      'The verdict: pass, fail (findings at or above the threshold) or error (a scan did not complete).',
+      'The verdict: pass, fail (findings at or above the threshold) or error (a scan did not complete, or the run stopped on a bad input or an unreadable image; the job summary says what failed).',
   },
   { name: 'total', description: 'Findings that are not suppressed, all severities.' },
   { name: 'critical', description: 'Critical findings (not suppressed).' },
