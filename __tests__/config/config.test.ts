@@ -32,7 +32,6 @@ describe('buildConfig defaults', () => {
   it('takes the documented defaults', () => {
     const config = buildConfig(base, environment())
     expect(config.scanners).toEqual(['builtin', 'trivy'])
-    expect(config.failOn).toBe('high')
     expect(config.policy.failOn).toEqual({
       vulnerability: 'high',
       misconfiguration: 'high',

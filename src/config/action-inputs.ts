@@ -1,8 +1,6 @@
 /** Reads the action's inputs into `Inputs` (the edge: the caller passes `core.getInput`). */
 import { INPUT_DEFINITIONS, splitLines, splitList, type Inputs } from './inputs.js'
 
-const LINE_LISTS = new Set<string>(['image', 'reports'])
-
 export function readActionInputs(getInput: (name: string) => string): Inputs {
   const inputs: Inputs = {}
   const values = inputs as Record<string, string | string[]>
@@ -10,8 +8,8 @@ export function readActionInputs(getInput: (name: string) => string): Inputs {
     const raw = getInput(definition.name)
     if (raw.trim() === '') continue
     // Image names and report paths may contain commas: one per line. Other lists take commas too.
-    if (LINE_LISTS.has(definition.name)) values[definition.name] = splitLines(raw)
-    else if ('list' in definition) values[definition.name] = splitList(raw)
+    if (definition.kind === 'lines') values[definition.name] = splitLines(raw)
+    else if (definition.kind === 'list') values[definition.name] = splitList(raw)
     else values[definition.name] = raw
   }
   return inputs

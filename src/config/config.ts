@@ -4,7 +4,7 @@
  * the input and what it accepts, raised before anything is downloaded.
  */
 import { isAbsolute, join, resolve } from 'node:path'
-import { isThreshold, THRESHOLDS, type Threshold } from '../findings/severity.js'
+import { isThreshold, THRESHOLDS } from '../findings/severity.js'
 import { resolveInspecProfile } from '../scanners/cinc-auditor.js'
 import { cosignMode, cosignSeverity } from '../scanners/cosign.js'
 import { parseDockerBenchChecks } from '../scanners/docker-bench.js'
@@ -17,10 +17,20 @@ import {
   type ScannerOptions,
 } from '../scanners/scanner.js'
 import { ConfigurationError } from '../util/errors.js'
-import { splitList, type Inputs } from './inputs.js'
+import {
+  INPUT_DEFINITIONS,
+  inputDefault,
+  inputDefinition,
+  splitList,
+  type ChoiceOf,
+  type InputName,
+  type Inputs,
+  type SarifRunsPer,
+  type UploadMode,
+} from './inputs.js'
 import { buildPolicyConfig, type PolicyConfig } from './policy-config.js'
 
-export type UploadMode = 'auto' | 'always' | 'never'
+export type { UploadMode } from './inputs.js'
 
 export interface ReportImport {
   format: ReportFormat
@@ -34,7 +44,6 @@ export interface Config {
   /** Images as the user named them, in order, without duplicates. */
   images: string[]
   scanners: ScannerId[]
-  failOn: Threshold
   /** Thresholds per kind, suppressions, baseline: the inputs and the policy file together. */
   policy: PolicyConfig
   /** Absolute path of the Dockerfile, when given or found. */
@@ -46,7 +55,7 @@ export interface Config {
   upload: UploadMode
   waitForProcessing: boolean
   comment: boolean
-  sarifRuns: 'image' | 'scanner'
+  sarifRuns: SarifRunsPer
   token?: string
   continueOnScannerError: boolean
   scanTimeoutMs: number
@@ -73,8 +82,6 @@ export interface ConfigEnvironment {
   defaultOutputs: 'temp-dir' | 'none'
 }
 
-const UPLOAD_MODES: readonly UploadMode[] = ['auto', 'always', 'never']
-
 export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
   const workspace = resolve(env.workspace)
   const abs = (path: string): string => (isAbsolute(path) ? path : resolve(workspace, path))
@@ -93,7 +100,7 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     )
   }
 
-  const scannerList = inputs.scanners ?? ['builtin', 'trivy']
+  const scannerList = inputs.scanners ?? splitList(inputDefault('scanners'))
   const scanners = dedupe(scannerList.map((s) => s.toLowerCase())).map((s) => {
     if (!isScannerId(s)) {
       throw new ConfigurationError(
@@ -103,7 +110,7 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     return s
   })
 
-  const failOnText = (inputs['fail-on'] ?? 'high').trim().toLowerCase()
+  const failOnText = (inputs['fail-on'] ?? inputDefault('fail-on')).trim().toLowerCase()
   if (!isThreshold(failOnText)) {
     throw new ConfigurationError(
       `input fail-on: unknown severity "${inputs['fail-on'] ?? ''}" (accepted: ${THRESHOLDS.join(', ')})`,
@@ -112,33 +119,26 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
 
   const dockerfile = resolveDockerfile(inputs.dockerfile, abs, env)
 
-  const uploadText = (inputs.upload ?? 'auto').trim().toLowerCase()
-  if (!(UPLOAD_MODES as readonly string[]).includes(uploadText)) {
-    throw new ConfigurationError(
-      `input upload: "${inputs.upload ?? ''}" is not one of ${UPLOAD_MODES.join(', ')}`,
-    )
-  }
+  const upload = parseChoice(inputs, 'upload')
 
   const sarifFile = outputPath(inputs['sarif-file'], 'container-security-gate.sarif', abs, env)
   const findingsFile = outputPath(inputs['findings-file'], 'container-security-gate-findings.json', abs, env)
 
   const versions: Partial<Record<ScannerId, string>> = {}
-  for (const id of SCANNER_IDS) {
-    if (id === 'builtin') continue
-    const value = inputs[`${id}-version`]?.trim()
-    if (value) versions[id] = validateVersion(`${id}-version`, value)
+  for (const { name, kind } of INPUT_DEFINITIONS) {
+    if (kind !== 'version') continue
+    const id = name.replace(/-version$/, '')
+    const value = inputs[name]?.trim()
+    if (value && isScannerId(id)) versions[id] = validateVersion(name, value)
   }
   const scannerOptions = buildScannerOptions(inputs, scanners)
 
-  const sarifRuns = (inputs['sarif-runs'] ?? 'image').trim().toLowerCase()
-  if (sarifRuns !== 'image' && sarifRuns !== 'scanner') {
-    throw new ConfigurationError(`input sarif-runs: "${inputs['sarif-runs'] ?? ''}" is not image or scanner`)
-  }
+  const sarifRuns = parseChoice(inputs, 'sarif-runs')
 
   const policy = buildPolicyConfig(
     {
       failOn: failOnText,
-      onlyFixed: parseBoolean('only-fixed', inputs['only-fixed'], false),
+      onlyFixed: booleanInput(inputs, 'only-fixed'),
       ...(inputs['gate-on'] !== undefined ? { gateOn: inputs['gate-on'] } : {}),
       ...(inputs['severity-source'] !== undefined ? { severitySource: inputs['severity-source'] } : {}),
       ...(inputs['policy-file'] !== undefined ? { policyFile: inputs['policy-file'] } : {}),
@@ -151,19 +151,14 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
   const config: Config = {
     images,
     scanners,
-    failOn: failOnText,
     policy,
     reports,
-    upload: uploadText as UploadMode,
-    waitForProcessing: parseBoolean('wait-for-processing', inputs['wait-for-processing'], true),
-    comment: parseBoolean('comment', inputs.comment, false),
+    upload,
+    waitForProcessing: booleanInput(inputs, 'wait-for-processing'),
+    comment: booleanInput(inputs, 'comment'),
     sarifRuns,
-    continueOnScannerError: parseBoolean(
-      'continue-on-scanner-error',
-      inputs['continue-on-scanner-error'],
-      false,
-    ),
-    scanTimeoutMs: parseDuration('scan-timeout', inputs['scan-timeout'] ?? '10m'),
+    continueOnScannerError: booleanInput(inputs, 'continue-on-scanner-error'),
+    scanTimeoutMs: parseDuration('scan-timeout', inputs['scan-timeout'] ?? inputDefault('scan-timeout')),
     versions,
     scannerOptions,
     workspace,
@@ -246,6 +241,26 @@ function outputPath(
   const given = value?.trim()
   if (given) return abs(given)
   return env.defaultOutputs === 'temp-dir' ? join(resolve(env.tempDir), defaultName) : undefined
+}
+
+/** A `boolean` input, its default from the input table. */
+function booleanInput(inputs: Inputs, name: InputName): boolean {
+  const value = inputs[name]
+  return parseBoolean(name, typeof value === 'string' ? value : undefined, inputDefault(name) === 'true')
+}
+
+/** A `choice` input (lower-cased), its default and accepted values from the input table. */
+function parseChoice<N extends InputName>(inputs: Inputs, name: N): ChoiceOf<N> {
+  const given = inputs[name]
+  const raw = typeof given === 'string' ? given : undefined
+  const text = (raw ?? inputDefault(name)).trim().toLowerCase()
+  const choices = inputDefinition(name).choices ?? []
+  if (!choices.includes(text)) {
+    const accepted =
+      choices.length === 2 ? `${choices[0] ?? ''} or ${choices[1] ?? ''}` : `one of ${choices.join(', ')}`
+    throw new ConfigurationError(`input ${name}: "${raw ?? ''}" is not ${accepted}`)
+  }
+  return text as ChoiceOf<N>
 }
 
 /** `true`/`false` (YAML 1.2 core schema words, as @actions/core getBooleanInput accepts). */

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { ConfigurationError } from '../util/errors.js'
-import { INPUT_DEFINITIONS, splitList, type InputName, type Inputs } from './inputs.js'
+import { INPUT_DEFINITIONS, splitList, type InputKind, type InputName, type Inputs } from './inputs.js'
 
 export type CliCommand = 'scan' | 'install' | 'help' | 'version'
 
@@ -32,12 +32,9 @@ export type ParsedCommandLine =
 type FlagSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
 
 /** Flags derived from the input table: `--scanners` ↔ `scanners`, `--json` ↔ `findings-file`, ... */
-const INPUT_FLAGS: readonly { flag: string; input: InputName; list: boolean }[] = INPUT_DEFINITIONS.flatMap(
-  (d) =>
-    'flag' in d ? [{ flag: d.flag.replace(/^--/, ''), input: d.name, list: 'list' in d && d.list }] : [],
+const INPUT_FLAGS: readonly { flag: string; input: InputName; kind: InputKind }[] = INPUT_DEFINITIONS.flatMap(
+  (d) => ('flag' in d ? [{ flag: d.flag.replace(/^--/, ''), input: d.name, kind: d.kind }] : []),
 )
-
-const BOOLEAN_INPUTS = new Set<string>(['continue-on-scanner-error', 'only-fixed'])
 
 function scanOptionSpecs(): Record<string, FlagSpec> {
   const specs: Record<string, FlagSpec> = {
@@ -46,8 +43,11 @@ function scanOptionSpecs(): Record<string, FlagSpec> {
     verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   }
-  for (const { flag, input, list } of INPUT_FLAGS) {
-    specs[flag] = BOOLEAN_INPUTS.has(input) ? { type: 'boolean' } : { type: 'string', multiple: list }
+  for (const { flag, kind } of INPUT_FLAGS) {
+    specs[flag] =
+      kind === 'boolean'
+        ? { type: 'boolean' }
+        : { type: 'string', multiple: kind === 'list' || kind === 'lines' }
   }
   return specs
 }
@@ -78,14 +78,15 @@ function parseScan(args: readonly string[]): CliScanOptions {
   const { values, positionals } = parseOrThrow(args, scanOptionSpecs())
   if (values.help === true) throw new ConfigurationError('use `container-security-gate --help` for usage')
   const inputs: Inputs = { image: positionals }
-  for (const { flag, input, list } of INPUT_FLAGS) {
+  for (const { flag, input, kind } of INPUT_FLAGS) {
     const value = values[flag]
     if (value === undefined) continue
     if (typeof value === 'boolean') {
       ;(inputs as Record<string, unknown>)[input] = String(value)
-    } else if (list) {
+    } else if (kind === 'list' || kind === 'lines') {
+      // A `lines` item (a report path) may hold commas: one per flag. A `list` flag also takes commas.
       const items = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')
-      ;(inputs as Record<string, unknown>)[input] = input === 'reports' ? items : items.flatMap(splitList)
+      ;(inputs as Record<string, unknown>)[input] = kind === 'lines' ? items : items.flatMap(splitList)
     } else {
       const items = Array.isArray(value) ? value : [value]
       ;(inputs as Record<string, unknown>)[input] = String(items[items.length - 1])
@@ -105,7 +106,7 @@ function parseInstall(args: readonly string[]): CliInstallOptions {
     platform: { type: 'string' },
     'tools-mirror': { type: 'string' },
   }
-  for (const { flag } of INPUT_FLAGS) if (flag.endsWith('-version')) specs[flag] = { type: 'string' }
+  for (const { flag, kind } of INPUT_FLAGS) if (kind === 'version') specs[flag] = { type: 'string' }
   const { values, positionals } = parseOrThrow(args, specs)
   if (positionals.length > 0)
     throw new ConfigurationError(`install: unexpected argument "${positionals[0] ?? ''}"`)

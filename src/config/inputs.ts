@@ -4,6 +4,22 @@
  * Validation happens later, in `config/config.ts`.
  */
 
+export type InputKind =
+  /** Taken as written (a path, a name, a URL, a severity), validated where it is used. */
+  | 'string'
+  /** Items separated by commas or newlines. */
+  | 'list'
+  /** One item per line: items may contain commas (image names, report paths). */
+  | 'lines'
+  /** `true` or `false`; a CLI switch. */
+  | 'boolean'
+  /** `90s`, `10m`, `1h30m`. */
+  | 'duration'
+  /** One of `choices`. */
+  | 'choice'
+  /** A scanner version to install (`<scanner>-version`): `latest` or a version number. */
+  | 'version'
+
 export interface InputDefinition {
   /** The input name in action.yml. */
   name: string
@@ -12,33 +28,37 @@ export interface InputDefinition {
   default?: string
   /** The CLI flag carrying the same value, when the CLI has one. */
   flag?: string
-  /** Newline/comma separated list. */
-  list?: boolean
+  /** What the value is: decides how the action splits it, the CLI flag's type and how it is validated. */
+  kind: InputKind
+  /** The accepted values of a `choice` input. */
+  choices?: readonly string[]
 }
 
 export const INPUT_DEFINITIONS = [
   {
     name: 'image',
+    kind: 'lines',
     description:
       'Image(s) to scan, one per line: a local Docker reference (app:ci, exported once with docker save), a docker save tarball, an OCI layout directory or an OCI archive. Prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form.',
-    list: true,
   },
   {
     name: 'scanners',
+    kind: 'list',
     description:
       'Scanners to run, comma or newline separated: builtin, trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, cosign.',
     default: 'builtin,trivy',
     flag: '--scanners',
-    list: true,
   },
   {
     name: 'fail-on',
+    kind: 'string',
     description: 'Fail when a finding is at or above this severity: critical, high, medium, low or none.',
     default: 'high',
     flag: '--fail-on',
   },
   {
     name: 'dockerfile',
+    kind: 'string',
     description:
       'The Dockerfile the image was built from, for locating findings on its lines (default: Dockerfile in the workspace when it exists).',
     default: '',
@@ -46,6 +66,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'policy-file',
+    kind: 'string',
     description:
       'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on. Default: .github/container-security.yml when it exists.',
     default: '',
@@ -53,12 +74,14 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'only-fixed',
+    kind: 'boolean',
     description: 'Vulnerabilities without a fixed version are reported but do not fail the gate.',
     default: 'false',
     flag: '--only-fixed',
   },
   {
     name: 'ignore-file',
+    kind: 'string',
     description:
       'A .trivyignore-style file of vulnerability ids to suppress (one per line, # comments, exp:YYYY-MM-DD).',
     default: '',
@@ -66,6 +89,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'severity-source',
+    kind: 'string',
     description:
       'Which severity a finding reported by several scanners takes: highest (default) or a scanner id (e.g. grype), falling back to the highest.',
     default: 'highest',
@@ -73,6 +97,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'baseline-sarif',
+    kind: 'string',
     description:
       "A SARIF log from an earlier run of this action (e.g. the default branch's artifact): its findings are marked existing.",
     default: '',
@@ -80,6 +105,8 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'gate-on',
+    kind: 'choice',
+    choices: ['all', 'new'],
     description:
       'all (default): every finding counts for the gate; new: findings present in baseline-sarif do not fail it.',
     default: 'all',
@@ -87,38 +114,45 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'reports',
+    kind: 'lines',
     description:
       'Existing reports to import instead of (or besides) running scanners, one per line as FORMAT:PATH (trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, defender, sarif).',
     default: '',
     flag: '--report',
-    list: true,
   },
   {
     name: 'sarif-file',
+    kind: 'string',
     description: 'Where to write the SARIF log (default: under RUNNER_TEMP).',
     default: '',
     flag: '--sarif',
   },
   {
     name: 'findings-file',
+    kind: 'string',
     description: 'Where to write the findings JSON (default: under RUNNER_TEMP).',
     default: '',
     flag: '--json',
   },
   {
     name: 'upload',
+    kind: 'choice',
+    choices: ['auto', 'always', 'never'],
     description:
       'Upload the SARIF to GitHub code scanning: auto (skip with a warning where the token cannot write security events), always, never.',
     default: 'auto',
   },
   {
     name: 'wait-for-processing',
+    kind: 'boolean',
     description:
       'After uploading, wait until code scanning has processed the SARIF (and fail if it was rejected).',
     default: 'true',
   },
   {
     name: 'sarif-runs',
+    kind: 'choice',
+    choices: ['image', 'scanner'],
     description:
       'One SARIF run (code-scanning category) per image (default), or per image and scanner: image or scanner.',
     default: 'image',
@@ -126,16 +160,19 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'comment',
+    kind: 'boolean',
     description: 'Post (and update in place) one pull request comment with the verdict and top findings.',
     default: 'false',
   },
   {
     name: 'token',
+    kind: 'string',
     description: 'Token for the code-scanning upload, PR comments and GitHub release lookups.',
     default: '${{ github.token }}',
   },
   {
     name: 'continue-on-scanner-error',
+    kind: 'boolean',
     description:
       'Report a scanner that failed or cannot run here as failed/skipped in the summary without making the verdict "error".',
     default: 'false',
@@ -143,12 +180,14 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'scan-timeout',
+    kind: 'duration',
     description: 'Time limit for each scanner run, e.g. 90s, 10m, 1h.',
     default: '10m',
     flag: '--scan-timeout',
   },
   {
     name: 'tools-mirror',
+    kind: 'string',
     description:
       'Base URL that replaces https://github.com in every scanner download (GHES, air-gapped runners).',
     default: '',
@@ -156,18 +195,21 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'trivy-version',
+    kind: 'version',
     description: 'Trivy version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
     flag: '--trivy-version',
   },
   {
     name: 'grype-version',
+    kind: 'version',
     description: 'Grype version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
     flag: '--grype-version',
   },
   {
     name: 'osv-scanner-version',
+    kind: 'version',
     description:
       'OSV-Scanner version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
@@ -175,24 +217,28 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'dockle-version',
+    kind: 'version',
     description: 'Dockle version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
     flag: '--dockle-version',
   },
   {
     name: 'hadolint-version',
+    kind: 'version',
     description: 'hadolint version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
     flag: '--hadolint-version',
   },
   {
     name: 'snyk-version',
+    kind: 'version',
     description: 'Snyk CLI version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
     flag: '--snyk-version',
   },
   {
     name: 'docker-bench-version',
+    kind: 'version',
     description:
       'Docker Bench for Security version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
@@ -200,6 +246,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'cinc-auditor-version',
+    kind: 'version',
     description:
       'Cinc Auditor version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
@@ -207,12 +254,14 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'cosign-version',
+    kind: 'version',
     description: 'cosign version to install (default: the pinned, checksum-verified version; or latest).',
     default: '',
     flag: '--cosign-version',
   },
   {
     name: 'trivy-db-repository',
+    kind: 'string',
     description:
       'Trivy vulnerability DB repositories, comma separated, tried in order (default: mirror.gcr.io then ghcr.io).',
     default: '',
@@ -220,6 +269,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'docker-bench-checks',
+    kind: 'string',
     description:
       'Docker Bench for Security checks or sections to run, comma separated (default: container_images,container_runtime against the scanned image).',
     default: '',
@@ -227,6 +277,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'inspec-profile',
+    kind: 'string',
     description:
       'InSpec profile Cinc Auditor runs against a container started from the image (default: the CIS Docker Benchmark profile of dev-sec).',
     default: '',
@@ -234,12 +285,14 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'cosign-key',
+    kind: 'string',
     description: 'cosign public key (path, KMS URI or PEM) to verify the image signature with.',
     default: '',
     flag: '--cosign-key',
   },
   {
     name: 'cosign-certificate-identity',
+    kind: 'string',
     description:
       'Keyless cosign verification: the expected certificate identity (with cosign-certificate-oidc-issuer).',
     default: '',
@@ -247,6 +300,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'cosign-certificate-oidc-issuer',
+    kind: 'string',
     description:
       'Keyless cosign verification: the expected OIDC issuer (e.g. https://token.actions.githubusercontent.com).',
     default: '',
@@ -254,6 +308,7 @@ export const INPUT_DEFINITIONS = [
   },
   {
     name: 'cosign-severity',
+    kind: 'string',
     description:
       'Severity of the finding for an unsigned or unverifiable image: critical, high, medium or low.',
     default: 'high',
@@ -261,10 +316,32 @@ export const INPUT_DEFINITIONS = [
   },
 ] as const satisfies readonly InputDefinition[]
 
-export type InputName = (typeof INPUT_DEFINITIONS)[number]['name']
+type InputRow = (typeof INPUT_DEFINITIONS)[number]
+
+export type InputName = InputRow['name']
 
 /** Inputs whose value is a list. */
-export type ListInputName = 'image' | 'scanners' | 'reports'
+export type ListInputName = Extract<InputRow, { kind: 'list' | 'lines' }>['name']
+
+/** The accepted values of a `choice` input, as a type. */
+export type ChoiceOf<N extends InputName> =
+  Extract<InputRow, { name: N }> extends { choices: readonly (infer C)[] } ? C : never
+
+export type UploadMode = ChoiceOf<'upload'>
+export type SarifRunsPer = ChoiceOf<'sarif-runs'>
+export type GateOn = ChoiceOf<'gate-on'>
+
+/** The row of one input. */
+export function inputDefinition(name: InputName): InputDefinition {
+  const definition: InputDefinition | undefined = INPUT_DEFINITIONS.find((d) => d.name === name)
+  if (definition === undefined) throw new Error(`no input named ${name}`)
+  return definition
+}
+
+/** The default of an input as action.yml gives it ('' when it has none). */
+export function inputDefault(name: InputName): string {
+  return inputDefinition(name).default ?? ''
+}
 
 /** Raw input values (lists already split), before validation. An absent key means "not given". */
 export type Inputs = { [K in InputName]?: K extends ListInputName ? string[] : string }

@@ -12,12 +12,13 @@ import { parseTrivyIgnore, type IgnoreRule } from '../policy/suppress.js'
 import { parseOpenVex, type VexStatement } from '../policy/vex.js'
 import { SCANNER_IDS, isScannerId } from '../scanners/scanner.js'
 import { ConfigurationError, errorMessage } from '../util/errors.js'
+import type { GateOn } from './inputs.js'
 import { DEFAULT_POLICY_FILE, parsePolicyFile, type PolicyFile } from './policy-file.js'
 
 export interface PolicyConfig {
   failOn: Record<Kind, Threshold>
   onlyFixed: boolean
-  gateOn: 'all' | 'new'
+  gateOn: GateOn
   /** `highest` or a scanner id. */
   severitySource: string
   ignoreRules: IgnoreRule[]

@@ -12,6 +12,7 @@ import { THRESHOLDS, type Threshold } from '../findings/severity.js'
 import type { IgnoreRule } from '../policy/suppress.js'
 import { SCANNER_IDS } from '../scanners/scanner.js'
 import { ConfigurationError } from '../util/errors.js'
+import type { GateOn } from './inputs.js'
 
 export const DEFAULT_POLICY_FILE = '.github/container-security.yml'
 
@@ -24,7 +25,7 @@ export interface PolicyFile {
   vex: string[]
   /** `highest` or a scanner id. */
   severitySource?: string
-  gateOn?: 'all' | 'new'
+  gateOn?: GateOn
 }
 
 const TOP_KEYS = ['fail-on', 'only-fixed', 'ignore', 'vex', 'severity-source', 'gate-on'] as const
@@ -128,7 +129,7 @@ interface RawPolicy {
   ignore?: { id: string; package?: string; image?: string; reason: string; expires?: string }[]
   vex?: string[]
   'severity-source'?: string
-  'gate-on'?: 'all' | 'new'
+  'gate-on'?: GateOn
 }
 
 function toPolicy(raw: RawPolicy, origin: string): PolicyFile {

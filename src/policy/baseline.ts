@@ -6,6 +6,7 @@
  * A bad baseline file is a `ConfigurationError`: the user named the file (it is an input of this run, not
  * the output of a scanner that failed), and it exits 2 like any other input that cannot be used.
  */
+import type { GateOn } from '../config/inputs.js'
 import type { Finding } from '../findings/finding.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { ConfigurationError } from '../util/errors.js'
@@ -67,7 +68,7 @@ export function markBaseline(
   baseline: ReadonlySet<string>,
   repository: string,
   // Required, not defaulted: suppressing by accident would let a known problem pass the gate.
-  options: { gateOn: 'all' | 'new' },
+  options: { gateOn: GateOn },
 ): BaselineOutcome {
   const gateOnNew = options.gateOn === 'new'
   const states = new Map<Finding, BaselineState>()

@@ -3,6 +3,7 @@
  * `error` wins over `fail`: a scan that did not complete cannot be called clean, and a crashed scanner
  * must not read as "vulnerabilities found" either.
  */
+import type { GateOn } from '../config/inputs.js'
 import type { Finding, Kind } from '../findings/finding.js'
 import { countBySeverity, meetsThreshold, type SeverityCounts, type Threshold } from '../findings/severity.js'
 import type { ScannerRun } from '../report/gate-result.js'
@@ -15,7 +16,7 @@ export interface GatePolicy {
   /** Unfixed vulnerabilities are reported but do not fail the gate. */
   onlyFixed: boolean
   /** `new`: findings also present in the baseline do not fail the gate. */
-  gateOn: 'all' | 'new'
+  gateOn: GateOn
   /** A scanner error is reported but does not make the verdict `error`. */
   continueOnScannerError: boolean
 }

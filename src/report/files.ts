@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Log } from 'sarif'
+import type { SarifRunsPer } from '../config/inputs.js'
 import { buildFindingsDocument } from './findings-json.js'
 import type { GateResult } from './gate-result.js'
 import type { Finding } from '../findings/finding.js'
@@ -27,7 +28,7 @@ export interface SarifOutput {
  * are first cut to the most severe 25,000 (the per-run limit), so that rules, help texts and results
  * are never built for what would be dropped anyway; `applySarifLimits` then enforces every limit.
  */
-export function buildLimitedSarif(result: GateResult, options: { runPer: 'image' | 'scanner' }): SarifOutput {
+export function buildLimitedSarif(result: GateResult, options: { runPer: SarifRunsPer }): SarifOutput {
   const capped =
     options.runPer === 'image' ? capFindingsPerImage(result, GITHUB_SARIF_LIMITS.maxResultsPerRun) : undefined
   const log = buildSarif(capped?.result ?? result, {

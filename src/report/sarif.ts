@@ -11,6 +11,7 @@
  * skipped gets no run at all: an empty run would tell GitHub its previous alerts were fixed.
  */
 import type { Log, Notification, Result, Run, ToolComponent } from 'sarif'
+import type { SarifRunsPer } from '../config/inputs.js'
 import type { Finding } from '../findings/finding.js'
 import type { Severity } from '../findings/severity.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
@@ -23,7 +24,7 @@ import { buildRules } from './sarif-rules.js'
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
 
 export interface BuildSarifOptions {
-  runPer: 'image' | 'scanner'
+  runPer: SarifRunsPer
   /**
    * The repository-relative path of the Dockerfile as code scanning should show it. When set, it is the
    * URI of every finding attribution placed on a Dockerfile line (overriding `location.path`, e.g. when

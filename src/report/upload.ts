@@ -6,6 +6,7 @@
 import { gzipSync } from 'node:zlib'
 import { pathToFileURL } from 'node:url'
 import type { Log } from 'sarif'
+import type { UploadMode } from '../config/inputs.js'
 import { UploadError, errorMessage } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
 import {
@@ -31,7 +32,7 @@ import { GITHUB_SARIF_LIMITS } from './sarif-limits.js'
 
 export { waitForSarifProcessing } from './upload-processing.js'
 
-export type UploadMode = 'auto' | 'always' | 'never'
+export type { UploadMode } from '../config/inputs.js'
 
 /** GitHub refuses SARIF whose gzip is larger than 10 MB; the same bound the limits guard keeps to. */
 export const MAX_GZIPPED_SARIF_BYTES = GITHUB_SARIF_LIMITS.maxGzipBytes
