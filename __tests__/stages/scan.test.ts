@@ -138,6 +138,28 @@ describe('scanTargets', () => {
     // A failed scan leaves nothing worth saving.
     expect(calls).toEqual(['restore trivy true'])
   })
+
+  it.each([
+    ['trivy', 'TRIVY_CACHE_DIR', false, ['container-security-gate', 'db', 'trivy']],
+    ['grype', 'GRYPE_DB_CACHE_DIR', false, ['container-security-gate', 'db', 'grype']],
+    ['trivy', 'TRIVY_CACHE_DIR', true, ['user-db']],
+    ['grype', 'GRYPE_DB_CACHE_DIR', true, ['user-db']],
+  ] as const)(
+    'points %s at its DB directory through %s (set by the user: %s)',
+    async (scanner, envVar, userSet, expected) => {
+      const seen: (string | undefined)[] = []
+      const d = deps({
+        env: userSet ? { [envVar]: join(work, 'user-db') } : {},
+        install: async () => ({ path: `/fake/${scanner}`, version: '1.0.0' }),
+        run: async (command, _args, options) => {
+          if (command === `/fake/${scanner}`) seen.push(options?.env?.[envVar])
+          return noDocker(command, _args, options)
+        },
+      })
+      await scanTargets(targets, config({ scanners: [scanner] }), d)
+      expect(seen[0]).toBe(join(work, ...expected))
+    },
+  )
 })
 
 describe('runPipeline', () => {

@@ -3,6 +3,7 @@
  * raw `Inputs` value that both the action (`readActionInputs`) and the CLI (`config/flags.ts`) produce.
  * Validation happens later, in `config/config.ts`.
  */
+import { SCANNER_IDS } from '../scanners/scanner.js'
 
 export type InputKind =
   /** Taken as written (a path, a name, a URL, a severity), validated where it is used. */
@@ -44,8 +45,7 @@ export const INPUT_DEFINITIONS = [
   {
     name: 'scanners',
     kind: 'list',
-    description:
-      'Scanners to run, comma or newline separated: builtin, trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, cosign.',
+    description: `Scanners to run, comma or newline separated: ${SCANNER_IDS.join(', ')}.`,
     default: 'builtin,trivy',
     flag: '--scanners',
   },

@@ -247,5 +247,4 @@ export const cincAuditor: Scanner = {
     return dockerAvailable ? undefined : CINC_AUDITOR_NO_DAEMON
   },
   scan,
-  parseReport: (text, ctx) => parseInspecReport(text, ctx),
 }

@@ -16,7 +16,7 @@ import type { ToolSpec } from '../tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../util/errors.js'
 import { tailLines } from '../util/exec.js'
 import { containerName, findDaemonImage, withContainer } from './daemon-image.js'
-import { dockerBenchFindings, parseDockerBenchReport, readDockerBenchLog } from './docker-bench-report.js'
+import { dockerBenchFindings, readDockerBenchLog } from './docker-bench-report.js'
 import { readReportFile, runScanner } from './run-scanner.js'
 import type { ScanContext, Scanner } from './scanner.js'
 
@@ -193,5 +193,4 @@ export const dockerBench: Scanner = {
     return dockerAvailable ? undefined : DOCKER_BENCH_NO_DAEMON
   },
   scan,
-  parseReport: (text, ctx) => parseDockerBenchReport(text, ctx),
 }

@@ -89,7 +89,6 @@ export const dockle: Scanner = {
   tool: dockleTool,
   unavailableReason: ({ platform }) => (platform === 'win32-x64' ? DOCKLE_WINDOWS_REASON : undefined),
   scan,
-  parseReport: (text, ctx) => parseDockleReport(text, ctx),
 }
 
 // ---------------------------------------------------------------------------------------------------

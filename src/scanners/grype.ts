@@ -97,14 +97,15 @@ export function isGrypeDbDownloadFailure(output: string): boolean {
 }
 
 export interface GrypeDbOptions {
-  /** Where the DB lives; the lead restores/saves it with @actions/cache. Default: see `grypeCacheDir`. */
+  /** Where the DB lives; the pipeline restores/saves it with @actions/cache. Default: see `grypeCacheDir`. */
   cacheDir?: string
   /** Whether a DB from an earlier run was restored; when undefined, the cache directory is looked at. */
   cachedDbAvailable?: boolean
 }
 
-/** `GRYPE_DB_CACHE_DIR` from the scan's environment, else `grype-db` under the scan's work directory. */
-export function grypeCacheDir(ctx: Pick<ScanContext, 'env' | 'workDir'>): string {
+/** The pipeline's DB directory, else `GRYPE_DB_CACHE_DIR` from the environment, else `grype-db` in the work dir. */
+export function grypeCacheDir(ctx: Pick<ScanContext, 'env' | 'workDir' | 'dbDir'>): string {
+  if (ctx.dbDir !== undefined) return ctx.dbDir
   const fromEnv = ctx.env['GRYPE_DB_CACHE_DIR']
   return fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : join(ctx.workDir, 'grype-db')
 }
@@ -134,8 +135,8 @@ export const grypeScanner: Scanner = {
   id: 'grype',
   name: 'Grype',
   tool: grypeTool,
+  db: { envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdir: '.' },
   scan: (ctx) => scanGrypeWithDb(ctx),
-  parseReport: parseGrypeReport,
 }
 
 /** Grype keeps its DB as `<cache>/<schema>/vulnerability.db` (`5/`, `6/`). */

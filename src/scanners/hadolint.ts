@@ -150,9 +150,10 @@ export const hadolint: Scanner = {
   id: ID,
   name: 'hadolint',
   tool: hadolintTool,
+  // Its report names the Dockerfile as hadolint was given it (an absolute or temp path).
+  locatesInDockerfile: true,
   unavailableReason,
   scan,
-  parseReport: (text, ctx) => parseHadolintReport(text, ctx),
 }
 
 // ---------------------------------------------------------------------------------------------------

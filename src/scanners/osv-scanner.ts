@@ -98,5 +98,4 @@ export const osvScanner: Scanner = {
   name: 'OSV-Scanner',
   tool: osvScannerTool,
   scan,
-  parseReport: (text, ctx) => parseOsvScannerReport(text, ctx),
 }

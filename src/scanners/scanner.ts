@@ -1,6 +1,8 @@
 /**
- * The scanner interface: every scanner is one file under `scanners/` that implements it. A scanner knows
- * how it is installed, whether it can run here, how to run it against an image, and how to read its report.
+ * The scanner interface: every scanner is one file under `scanners/` that implements it, registered in
+ * `registry.ts`. A scanner knows how it is installed, whether it can run here, how to run it against an
+ * image, where it keeps its vulnerability DB and what is special about its findings. Report parsers for
+ * `reports:` imports are listed in `report-formats.ts`. The README's "Adding a scanner" lists every step.
  */
 import type { Finding } from '../findings/finding.js'
 import type { OpenedImage, ImageSource } from '../target/image-types.js'
@@ -36,6 +38,14 @@ export const REPORT_FORMATS = [
   'defender',
 ] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
+/** The scanners that download a vulnerability DB the pipeline caches across runs; each sets `db`. */
+export const DB_SCANNERS = ['trivy', 'grype'] as const satisfies readonly ScannerId[]
+export type DbScanner = (typeof DB_SCANNERS)[number]
+
+export function isDbScanner(id: ScannerId): id is DbScanner {
+  return (DB_SCANNERS as readonly ScannerId[]).includes(id)
+}
 
 export function isScannerId(value: string): value is ScannerId {
   return (SCANNER_IDS as readonly string[]).includes(value)
@@ -90,6 +100,19 @@ export interface ScanContext {
   /** The environment scanners may read (tokens, proxies), passed in rather than read globally. */
   env: Readonly<Record<string, string | undefined>>
   options: ScannerOptions
+  /**
+   * For a scanner with `db`: the DB directory the pipeline prepared for it (the user's `db.envVar` when
+   * set), shared by the scans of every image and restored from the cache. Undefined otherwise.
+   */
+  dbDir?: string
+}
+
+/** Where a scanner keeps its vulnerability DB, so the pipeline can give it one directory and cache it. */
+export interface ScannerDbLocation {
+  /** The variable that names the DB directory (`TRIVY_CACHE_DIR`); a directory the user set is used. */
+  envVar: string
+  /** The part of the directory worth caching across runs (`.` for all of it). */
+  cachedSubdir: string
 }
 
 /** What a scanner may check to decide whether it can run here. */
@@ -107,10 +130,15 @@ export interface Scanner {
   readonly name: string
   /** How to install it; undefined when nothing is downloaded. */
   readonly tool?: ToolSpec
+  /** Its vulnerability DB, for a scanner in `DB_SCANNERS`. */
+  readonly db?: ScannerDbLocation
+  /**
+   * True for a linter whose findings name the Dockerfile as the scanner was given it: the pipeline points
+   * them at the Dockerfile's workspace-relative path, for scans and imported reports alike.
+   */
+  readonly locatesInDockerfile?: boolean
   /** Why it cannot run in this environment (no daemon, no token, unsupported platform), or undefined. */
   unavailableReason?(ctx: UnavailabilityContext): string | undefined
   /** Runs against the image and returns its findings. Throws `ScannerError` when the scan fails. */
   scan(ctx: ScanContext): Promise<Finding[]>
-  /** Reads a report in this scanner's format. Throws `ScannerError` on a report it cannot read. */
-  parseReport?(text: string, ctx: ParseContext): Finding[]
 }

@@ -138,7 +138,6 @@ export const snyk: Scanner = {
   unavailableReason: ({ env }) =>
     env.SNYK_TOKEN === undefined || env.SNYK_TOKEN === '' ? SNYK_NO_TOKEN : undefined,
   scan,
-  parseReport: (text, ctx) => parseSnykReport(text, ctx),
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ export function isTrivyDbDownloadFailure(output: string): boolean {
 }
 
 export interface TrivyDbOptions {
-  /** Where the DBs live; the lead restores/saves it with @actions/cache. Default: see `trivyCacheDir`. */
+  /** Where the DBs live; the pipeline restores/saves it with @actions/cache. Default: see `trivyCacheDir`. */
   cacheDir?: string
   /**
    * Whether a DB from an earlier run was restored into `cacheDir`. When undefined, the cache directory is
@@ -157,8 +157,9 @@ export interface TrivyDbOptions {
   javaDbRepositories?: readonly string[]
 }
 
-/** `TRIVY_CACHE_DIR` from the scan's environment, else `trivy-cache` under the scan's work directory. */
-export function trivyCacheDir(ctx: Pick<ScanContext, 'env' | 'workDir'>): string {
+/** The pipeline's DB directory, else `TRIVY_CACHE_DIR` from the environment, else `trivy-cache` in the work dir. */
+export function trivyCacheDir(ctx: Pick<ScanContext, 'env' | 'workDir' | 'dbDir'>): string {
+  if (ctx.dbDir !== undefined) return ctx.dbDir
   const fromEnv = ctx.env['TRIVY_CACHE_DIR']
   return fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : join(ctx.workDir, 'trivy-cache')
 }
@@ -198,8 +199,9 @@ export const trivyScanner: Scanner = {
   id: 'trivy',
   name: 'Trivy',
   tool: trivyTool,
+  // The cache dir also holds a per-image layer cache; only the vulnerability DB is worth keeping.
+  db: { envVar: 'TRIVY_CACHE_DIR', cachedSubdir: 'db' },
   scan: (ctx) => scanTrivyWithDb(ctx),
-  parseReport: parseTrivyReport,
 }
 
 async function linkInput(source: ImageSource, workDir: string): Promise<string | undefined> {

@@ -6,6 +6,8 @@ import { parseDockerfile, type DockerfileModel } from '../findings/dockerfile.js
 import type { Finding } from '../findings/finding.js'
 import { mergeFindings } from '../findings/merge.js'
 import type { ImageResult } from '../report/gate-result.js'
+import { scannerById } from '../scanners/registry.js'
+import { isScannerId } from '../scanners/scanner.js'
 import type { ScanTarget } from './targets.js'
 
 export interface LoadedDockerfile {
@@ -39,12 +41,12 @@ export function consolidate(
   })
 }
 
-/** Lint findings (hadolint) name the Dockerfile as the scanner saw it; point them at the repository path. */
+/** Lint findings name the Dockerfile as the scanner saw it; point them at the repository path. */
 function withDockerfilePath(finding: Finding, dockerfilePath: string | undefined): Finding {
   if (
     dockerfilePath === undefined ||
     finding.location === undefined ||
-    !finding.detectedBy.includes('hadolint')
+    !finding.detectedBy.some((id) => isScannerId(id) && scannerById(id).locatesInDockerfile === true)
   )
     return finding
   return { ...finding, location: { ...finding.location, path: dockerfilePath } }

@@ -1,6 +1,6 @@
 /** What the pipeline stages depend on outside themselves: processes, the tool cache, the clock, caches. */
 import type { Config } from '../config/config.js'
-import type { InstalledTool, Scanner } from '../scanners/scanner.js'
+import type { DbScanner, InstalledTool, Scanner } from '../scanners/scanner.js'
 import type { Platform } from '../tools/tool-spec.js'
 import type { CommandRunner } from '../util/exec.js'
 import type { Logger } from '../util/logger.js'
@@ -20,7 +20,7 @@ export interface PipelineDeps {
   concurrency?: number
 }
 
-export type DbScanner = 'trivy' | 'grype'
+export type { DbScanner } from '../scanners/scanner.js'
 
 export interface DbCacheHooks {
   /** Restores the cached DB into `dir`; returns the restored key. */

@@ -10,24 +10,19 @@ import type { Config } from '../config/config.js'
 import type { Finding } from '../findings/finding.js'
 import type { ScannerRun } from '../report/gate-result.js'
 import { scannerById } from '../scanners/registry.js'
-import type { InstalledTool, Scanner, ScanContext, ScannerId } from '../scanners/scanner.js'
+import {
+  isDbScanner,
+  type DbScanner,
+  type InstalledTool,
+  type Scanner,
+  type ScanContext,
+  type ScannerDbLocation,
+  type ScannerId,
+} from '../scanners/scanner.js'
 import { dockerAvailable } from '../target/image.js'
 import { isGateError, ScannerError } from '../util/errors.js'
-import type { DbScanner, PipelineDeps } from './deps.js'
+import type { PipelineDeps } from './deps.js'
 import type { ScanTarget } from './targets.js'
-
-/** Where each DB-downloading scanner keeps its DB, and which part of it is worth caching. */
-const DB_LOCATIONS: Record<DbScanner, { envVar: string; cachedSubdir: string }> = {
-  // Trivy's cache dir also holds a per-image layer cache; only the vulnerability DB is worth keeping.
-  trivy: { envVar: 'TRIVY_CACHE_DIR', cachedSubdir: 'db' },
-  grype: { envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdir: '.' },
-}
-
-function isDbScanner(id: ScannerId): id is DbScanner {
-  return id === 'trivy' || id === 'grype'
-}
-
-/** An image that was found and opened, ready for scanners. */
 
 export interface ScanOutcome {
   target: string
@@ -67,7 +62,7 @@ async function scanOne(
   tool: InstalledTool | ScannerError | undefined,
   config: Config,
   deps: PipelineDeps,
-  env: Readonly<Record<string, string | undefined>>,
+  dbDir: string | undefined,
 ): Promise<ScanOutcome> {
   const base = { scanner: scanner.id, name: scanner.name, target: target.name, origin: 'run' as const }
   if (tool instanceof ScannerError) {
@@ -88,9 +83,10 @@ async function scanOne(
     timeoutMs: config.scanTimeoutMs,
     logger: deps.logger,
     run: deps.run,
-    env,
+    env: deps.env,
     options: config.scannerOptions,
   }
+  if (dbDir !== undefined) ctx.dbDir = dbDir
   if (config.dockerfile !== undefined) ctx.dockerfile = config.dockerfile
   if (tool !== undefined) ctx.tool = tool
   try {
@@ -170,15 +166,13 @@ export async function scanTargets(
     }
     const tool = installed.get(scanner.id)
     const db =
-      isDbScanner(scanner.id) && !(tool instanceof ScannerError)
-        ? await prepareDb(scanner.id, config, deps)
+      scanner.db !== undefined && isDbScanner(scanner.id) && !(tool instanceof ScannerError)
+        ? await prepareDb(scanner.id, scanner.db, config, deps)
         : undefined
     const outcomes: ScanOutcome[] = []
     // One image after another for a given scanner: its DB directory is shared and scanners lock it.
     for (const [index, target] of targets.entries()) {
-      outcomes.push(
-        await limit(() => scanOne(scanner, target, index, tool, config, deps, db?.env ?? deps.env)),
-      )
+      outcomes.push(await limit(() => scanOne(scanner, target, index, tool, config, deps, db?.dir)))
     }
     if (db !== undefined && outcomes.some((o) => o.run.status === 'ok')) await db.save()
     return outcomes
@@ -186,20 +180,20 @@ export async function scanTargets(
   return (await Promise.all(perScanner)).flat()
 }
 
-/** Points the scanner at a stable DB directory and restores the cached DB into it. */
+/** A stable DB directory for the scanner (its own variable's when the user set it), the cached DB restored into it. */
 async function prepareDb(
   scanner: DbScanner,
+  location: ScannerDbLocation,
   config: Config,
   deps: PipelineDeps,
-): Promise<{ env: Readonly<Record<string, string | undefined>>; save: () => Promise<void> }> {
-  const location = DB_LOCATIONS[scanner]
+): Promise<{ dir: string; save: () => Promise<void> }> {
   const dir =
     deps.env[location.envVar]?.trim() || join(config.tempDir, 'container-security-gate', 'db', scanner)
   const cached = join(dir, location.cachedSubdir)
   await mkdir(cached, { recursive: true })
   const restoredKey = await deps.dbCache?.restore(scanner, cached)
   return {
-    env: { ...deps.env, [location.envVar]: dir },
+    dir,
     save: async () => deps.dbCache?.save(scanner, cached, restoredKey),
   }
 }

@@ -7,11 +7,12 @@
  */
 import { readdir } from 'node:fs/promises'
 import * as actionsCache from '@actions/cache'
+import type { DbScanner } from '../scanners/scanner.js'
 import type { Logger } from '../util/logger.js'
 import { failureReason } from './download.js'
 import type { Platform } from './tool-spec.js'
 
-export type DbScanner = 'trivy' | 'grype'
+export type { DbScanner } from '../scanners/scanner.js'
 
 /** The slice of `@actions/cache` used here, injectable for tests. */
 export interface DbCacheService {

@@ -84,7 +84,6 @@ describe('builtinScanner', () => {
     expect(builtinScanner.id).toBe('builtin')
     expect(builtinScanner.name).toBe('Built-in checks')
     expect(builtinScanner.tool).toBeUndefined()
-    expect(builtinScanner.parseReport).toBeUndefined()
   })
 
   it('runs every check in one pass over the layers (with the real collector)', async () => {
