@@ -9,7 +9,8 @@ import type { Config } from './config/config.js'
 import { applyPolicy } from './policy/apply-policy.js'
 import { evaluateGate, type GatePolicy } from './policy/gate.js'
 import type { GateResult } from './report/gate-result.js'
-import { consolidate, loadDockerfile } from './stages/consolidate.js'
+import { consolidate } from './stages/consolidate.js'
+import { loadDockerfile } from './stages/dockerfile.js'
 import type { PipelineDeps } from './stages/deps.js'
 import { groupByImage, importReports } from './stages/imports.js'
 import { scanTargets } from './stages/scan.js'
@@ -32,7 +33,10 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
   const targets = await resolveTargets(config, deps)
   try {
     const dockerfile = await loadDockerfile(config)
-    const outcomes = [...(await scanTargets(targets, config, deps)), ...(await importReports(config, deps))]
+    const outcomes = [
+      ...(await scanTargets(targets, config, deps, { dockerfile: dockerfile?.model })),
+      ...(await importReports(config, deps)),
+    ]
     const images = groupByImage(outcomes, targets)
     for (const image of images) {
       const target = targets.find((t) => t.name === image.target)

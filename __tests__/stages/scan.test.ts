@@ -1,6 +1,6 @@
 /** The scan stage: scanners that cannot run, fail to install or fail to scan never hide the others. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cleanImage } from '../../scripts/lib/demo-images.js'
@@ -10,7 +10,7 @@ import type { Inputs } from '../../src/config/inputs.js'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
 import { scanTargets } from '../../src/stages/scan.js'
 import { closeTargets, resolveTargets, type ScanTarget } from '../../src/stages/targets.js'
-import { ScannerError } from '../../src/util/errors.js'
+import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import type { CommandRunner } from '../../src/util/exec.js'
 import { RecordingLogger } from '../../src/util/logger.js'
 import { existsSync, readFileSync } from 'node:fs'
@@ -62,7 +62,10 @@ beforeAll(async () => {
   await writeImage(cleanImage(), { format: 'docker-archive', out: image, repoTag: 'acme/clean:1' })
   targets = await resolveTargets(config({ scanners: ['builtin'] }), deps())
 })
-afterAll(async () => closeTargets(targets))
+afterAll(async () => {
+  await closeTargets(targets)
+  await rm(work, { recursive: true, force: true })
+})
 
 describe('scanTargets', () => {
   it('reports a scanner that cannot run here as failed, with the reason, and still runs the others', async () => {
@@ -167,6 +170,28 @@ describe('runPipeline', () => {
     const result = await runPipeline(config({ scanners: ['builtin', 'snyk'], 'fail-on': 'critical' }), deps())
     expect(result.verdict.result).toBe('error')
     expect(result.verdict.reasons[0]).toMatch(/Snyk.*SNYK_TOKEN/)
+  })
+
+  it('parses the Dockerfile once and gives it to the builtin checks (a remote ADD seen only there)', async () => {
+    const dir = join(work, 'remote-add')
+    await mkdir(dir, { recursive: true })
+    await writeFile(join(dir, 'Dockerfile'), 'FROM alpine:3.19\nADD https://example.com/x.tar.gz /x.tar.gz\n')
+    const result = await runPipeline(
+      config({ scanners: ['builtin'], dockerfile: join(dir, 'Dockerfile') }),
+      deps(),
+    )
+    const remote = result.images[0]!.findings.filter((f) => f.ruleId === 'csg/remote-add')
+    expect(remote.map((f) => f.subject)).toEqual(['https://example.com/x.tar.gz'])
+    expect(result.dockerfile).toBe('remote-add/Dockerfile')
+  })
+
+  it('stops with a configuration error naming the input when the Dockerfile cannot be read', async () => {
+    const dir = join(work, 'dockerfile-dir')
+    await mkdir(join(dir, 'Dockerfile'), { recursive: true })
+    const run = runPipeline(config({ scanners: ['builtin'], dockerfile: join(dir, 'Dockerfile') }), deps())
+    await expect(run).rejects.toThrow(ConfigurationError)
+    await expect(run).rejects.toThrow(`input dockerfile: ${join(dir, 'Dockerfile')} could not be read: `)
+    await expect(run).rejects.toThrow(/EISDIR/)
   })
 
   it('passes the clean image with the builtin checks', async () => {

@@ -2,10 +2,7 @@
  * The `builtin` scanner: native checks of the image config, history and final filesystem. Nothing to
  * install, runs anywhere in about a second. Each check is one file under `builtin/`.
  */
-import { readFile } from 'node:fs/promises'
-import { parseDockerfile, type DockerfileModel } from '../findings/dockerfile.js'
 import { collectFinalFiles } from '../target/filesystem.js'
-import { ScannerError, errorMessage } from '../util/errors.js'
 import type { ImageCheck } from './builtin/check.js'
 import { emptyPasswordCheck } from './builtin/empty-password.js'
 import { noHealthcheckCheck } from './builtin/no-healthcheck.js'
@@ -49,7 +46,8 @@ export function createBuiltinScanner(options: BuiltinScannerOptions = {}): Scann
     id: 'builtin',
     name: 'Built-in checks',
     scan: async (ctx) => {
-      const dockerfile = ctx.dockerfile !== undefined ? await readDockerfile(ctx.dockerfile) : undefined
+      // The Dockerfile as the pipeline parsed it once (the final stage's ADD lines): never read again here.
+      const dockerfile = ctx.dockerfileModel
       return runBuiltinChecks(ctx.image, {
         target: ctx.target,
         checks,
@@ -58,18 +56,6 @@ export function createBuiltinScanner(options: BuiltinScannerOptions = {}): Scann
         ...(dockerfile !== undefined ? { dockerfile } : {}),
       })
     },
-  }
-}
-
-async function readDockerfile(path: string): Promise<DockerfileModel> {
-  try {
-    return parseDockerfile(await readFile(path, 'utf8'), path)
-  } catch (error) {
-    throw new ScannerError(
-      'builtin',
-      `builtin could not read the Dockerfile ${path}: ${errorMessage(error)}`,
-      { cause: error },
-    )
   }
 }
 

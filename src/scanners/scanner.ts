@@ -4,6 +4,7 @@
  * image, where it keeps its vulnerability DB and what is special about its findings. Report parsers for
  * `reports:` imports are listed in `report-formats.ts`. The README's "Adding a scanner" lists every step.
  */
+import type { DockerfileModel } from '../findings/dockerfile.js'
 import type { Finding } from '../findings/finding.js'
 import type { OpenedImage, ImageSource } from '../target/image-types.js'
 import type { ToolSpec, Platform } from '../tools/tool-spec.js'
@@ -90,6 +91,8 @@ export interface ScanContext {
   image: OpenedImage
   /** Absolute path of the Dockerfile, when known. */
   dockerfile?: string
+  /** The Dockerfile parsed once by the pipeline, when known, for scanners that read it natively. */
+  dockerfileModel?: DockerfileModel
   /** A directory of this scan's own under RUNNER_TEMP for reports and scratch files. */
   workDir: string
   timeoutMs: number

@@ -1,27 +1,12 @@
 /** Stage: one image's findings from every scanner as one list, merged and located in the Dockerfile. */
-import { readFile } from 'node:fs/promises'
-import type { Config } from '../config/config.js'
 import { attributeFindings } from '../findings/attribution.js'
-import { parseDockerfile, type DockerfileModel } from '../findings/dockerfile.js'
 import type { Finding } from '../findings/finding.js'
 import { mergeFindings } from '../findings/merge.js'
 import type { ImageResult } from '../report/gate-result.js'
 import { scannerById } from '../scanners/registry.js'
 import { isScannerId } from '../scanners/scanner.js'
+import type { LoadedDockerfile } from './dockerfile.js'
 import type { ScanTarget } from './targets.js'
-
-export interface LoadedDockerfile {
-  model: DockerfileModel
-  /** Workspace-relative, `/`-separated. */
-  path: string
-}
-
-/** Reads and parses the Dockerfile once for attribution; an unreadable one is a configuration error. */
-export async function loadDockerfile(config: Config): Promise<LoadedDockerfile | undefined> {
-  if (config.dockerfile === undefined) return undefined
-  const path = relativeToWorkspace(config.dockerfile, config.workspace)
-  return { model: parseDockerfile(await readFile(config.dockerfile, 'utf8'), path), path }
-}
 
 /** One image's findings from every scanner as one list: merged across scanners, located in the Dockerfile. */
 export function consolidate(
@@ -50,14 +35,4 @@ function withDockerfilePath(finding: Finding, dockerfilePath: string | undefined
   )
     return finding
   return { ...finding, location: { ...finding.location, path: dockerfilePath } }
-}
-
-/** Runs the whole scan and returns the result every report is written from. */
-
-export function relativeToWorkspace(path: string, workspace: string): string {
-  const normalized = path.replace(/\\/g, '/')
-  const root = workspace.replace(/\\/g, '/').replace(/\/+$/, '')
-  return normalized.startsWith(`${root}/`)
-    ? normalized.slice(root.length + 1)
-    : normalized.replace(/^\/+/, '')
 }

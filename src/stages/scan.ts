@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import pLimit from 'p-limit'
 import type { Config } from '../config/config.js'
+import type { DockerfileModel } from '../findings/dockerfile.js'
 import type { Finding } from '../findings/finding.js'
 import type { ScannerRun } from '../report/gate-result.js'
 import { scannerById } from '../scanners/registry.js'
@@ -63,6 +64,7 @@ async function scanOne(
   config: Config,
   deps: PipelineDeps,
   dbDir: string | undefined,
+  dockerfile: DockerfileModel | undefined,
 ): Promise<ScanOutcome> {
   const base = { scanner: scanner.id, name: scanner.name, target: target.name, origin: 'run' as const }
   if (tool instanceof ScannerError) {
@@ -88,6 +90,7 @@ async function scanOne(
   }
   if (dbDir !== undefined) ctx.dbDir = dbDir
   if (config.dockerfile !== undefined) ctx.dockerfile = config.dockerfile
+  if (dockerfile !== undefined) ctx.dockerfileModel = dockerfile
   if (tool !== undefined) ctx.tool = tool
   try {
     const findings = await scanner.scan(ctx)
@@ -139,6 +142,8 @@ export async function scanTargets(
   targets: readonly ScanTarget[],
   config: Config,
   deps: PipelineDeps,
+  /** The Dockerfile the pipeline parsed, for scanners that read it natively. */
+  options: { dockerfile?: DockerfileModel | undefined } = {},
 ): Promise<ScanOutcome[]> {
   if (targets.length === 0) return []
   const scanners = config.scanners.map((id) => scannerById(id))
@@ -172,7 +177,9 @@ export async function scanTargets(
     const outcomes: ScanOutcome[] = []
     // One image after another for a given scanner: its DB directory is shared and scanners lock it.
     for (const [index, target] of targets.entries()) {
-      outcomes.push(await limit(() => scanOne(scanner, target, index, tool, config, deps, db?.dir)))
+      outcomes.push(
+        await limit(() => scanOne(scanner, target, index, tool, config, deps, db?.dir, options.dockerfile)),
+      )
     }
     if (db !== undefined && outcomes.some((o) => o.run.status === 'ok')) await db.save()
     return outcomes

@@ -1,0 +1,40 @@
+/**
+ * Stage: the Dockerfile read and parsed once per run, for every scanner that reads it natively (the
+ * builtin checks) and for attribution. One error policy: a Dockerfile that cannot be read is the user's
+ * input to fix, raised before any scanner runs.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Config } from '../config/config.js'
+import { parseDockerfile, type DockerfileModel } from '../findings/dockerfile.js'
+import { ConfigurationError, errorMessage } from '../util/errors.js'
+
+export interface LoadedDockerfile {
+  model: DockerfileModel
+  /** Workspace-relative, `/`-separated. */
+  path: string
+}
+
+export async function loadDockerfile(config: Config): Promise<LoadedDockerfile | undefined> {
+  if (config.dockerfile === undefined) return undefined
+  const path = relativeToWorkspace(config.dockerfile, config.workspace)
+  let text: string
+  try {
+    text = await readFile(config.dockerfile, 'utf8')
+  } catch (error) {
+    throw new ConfigurationError(
+      `input dockerfile: ${config.dockerfile} could not be read: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    )
+  }
+  return { model: parseDockerfile(text, path), path }
+}
+
+export function relativeToWorkspace(path: string, workspace: string): string {
+  const normalized = path.replace(/\\/g, '/')
+  const root = workspace.replace(/\\/g, '/').replace(/\/+$/, '')
+  return normalized.startsWith(`${root}/`)
+    ? normalized.slice(root.length + 1)
+    : normalized.replace(/^\/+/, '')
+}
