@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { readGitHubContext, type GitHubContext } from '../../src/report/github-context.js'
 import {
   buildCommentBody,

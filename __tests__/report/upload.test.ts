@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import type { Log } from 'sarif'
 import { UploadError } from '../../src/util/errors.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { readGitHubContext, type GitHubContext } from '../../src/report/github-context.js'
 import {
   buildUploadRequest,
@@ -11,7 +11,6 @@ import {
   decideUpload,
   deliverSarif,
   encodeSarif,
-  uploadSarif,
   type DeliverSarifOptions,
   type UploadMode,
 } from '../../src/report/upload.js'
@@ -404,22 +403,10 @@ describe('delivering to the GitHub API', () => {
     })
   })
 
-  it('uploadSarif throws the UploadError itself', async () => {
+  it('in always mode, returns the UploadError of a refusal as a failure', async () => {
     api.setResponses('upload-sarif', githubErrors.resourceNotAccessible)
-    await expect(
-      uploadSarif({
-        log: sarifLog(),
-        context: contextFor(api),
-        token: 't',
-        toolName: 'container-security-gate',
-        logger,
-        timing: FAST,
-      }),
-    ).rejects.toMatchObject({ name: 'UploadError', status: 403 })
-  })
-
-  it('uploadSarif returns the id and the processing state', async () => {
-    const result = await uploadSarif({
+    const result = await deliverSarif({
+      mode: 'always',
       log: sarifLog(),
       context: contextFor(api),
       token: 't',
@@ -427,7 +414,20 @@ describe('delivering to the GitHub API', () => {
       logger,
       timing: FAST,
     })
-    expect(result).toEqual({ sarifId: expect.any(String), processing: 'complete' })
+    expect(result).toMatchObject({ status: 'failed', error: { name: 'UploadError', status: 403 } })
+  })
+
+  it('in always mode, returns the id and the processing state', async () => {
+    const result = await deliverSarif({
+      mode: 'always',
+      log: sarifLog(),
+      context: contextFor(api),
+      token: 't',
+      toolName: 'container-security-gate',
+      logger,
+      timing: FAST,
+    })
+    expect(result).toEqual({ status: 'uploaded', sarifId: expect.any(String), processing: 'complete' })
   })
 })
 

@@ -18,7 +18,7 @@ import type { OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner, type RunResult } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 import { inspecJson } from './inspec-fixtures.js'
 

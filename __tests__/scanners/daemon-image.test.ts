@@ -10,7 +10,7 @@ import type { ScanContext } from '../../src/scanners/scanner.js'
 import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import { ScannerError } from '../../src/util/errors.js'
 import type { CommandRunner, RunResult } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 
 const ID = `sha256:${'9'.repeat(64)}`
 

@@ -15,7 +15,7 @@ import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { runCommand } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 /** A `dockle --format json` report as current dockle writes it (summary with skip, details[]). */

@@ -16,7 +16,7 @@ import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { readCalls, writeReplayScanner, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
 
 const archive: ImageSource = { input: './image.tar', kind: 'docker-archive', path: '/tmp/in/image.tar' }

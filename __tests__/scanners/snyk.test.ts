@@ -16,7 +16,7 @@ import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { runCommand } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 const TOKEN = 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d'

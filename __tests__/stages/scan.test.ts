@@ -12,7 +12,7 @@ import { scanTargets } from '../../src/stages/scan.js'
 import { closeTargets, resolveTargets, type ScanTarget } from '../../src/stages/targets.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import type { CommandRunner } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { existsSync, readFileSync } from 'node:fs'
 
 let work: string

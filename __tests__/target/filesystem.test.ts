@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { collectFinalFiles } from '../../src/target/filesystem.js'
 import { openImage } from '../../src/target/image-reader.js'
 import type { LayerEntry, OpenedImage, WalkLayerOptions } from '../../src/target/image-types.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { writeImage, type FileSpec } from '../../scripts/lib/image-builder.js'
 
 type Step = Partial<LayerEntry> & { path: string }

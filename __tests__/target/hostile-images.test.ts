@@ -5,7 +5,7 @@ import { join, relative } from 'node:path'
 import { openImage } from '../../src/target/image-reader.js'
 import type { ImageSourceKind, LayerEntry } from '../../src/target/image-types.js'
 import { ImageError } from '../../src/util/errors.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import {
   HOSTILE_ARCHIVE_KINDS,
   HOSTILE_OCI_KINDS,

@@ -9,7 +9,7 @@ import { ArchiveIndex } from '../../src/target/archive-index.js'
 import { openImage } from '../../src/target/image-reader.js'
 import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import { ImageError } from '../../src/util/errors.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import {
   buildImage,
   writeImage,

@@ -6,7 +6,7 @@ import { openImage } from '../../src/target/image-reader.js'
 import type { OpenedImage } from '../../src/target/image-types.js'
 import { runnerArchitecture } from '../../src/target/oci-layout.js'
 import { ImageError } from '../../src/util/errors.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { canonicalJson, writeImage, type ImageSpec } from '../../scripts/lib/image-builder.js'
 import { writeMultiPlatformImage, type PlatformImage } from '../../scripts/lib/multi-platform-image.js'
 

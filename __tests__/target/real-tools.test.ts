@@ -12,7 +12,7 @@ import { openImage } from '../../src/target/image-reader.js'
 import type { OpenedImage } from '../../src/target/image-types.js'
 import { repositoryOf } from '../../src/target/reference.js'
 import type { CommandRunner } from '../../src/util/exec.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import { buildRealImage, missingRealTools, type RealImage } from '../../scripts/lib/real-image-tools.js'
 
 const REFERENCE = 'example.com/acme/app:1.0'

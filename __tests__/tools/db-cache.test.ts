@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dbCacheKey, restoreDbCache, saveDbCache, type DbCacheService } from '../../src/tools/db-cache.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 
 /** An in-memory cache service with GitHub's matching rules: exact key, else newest entry with a prefix. */
 class FakeCacheService implements DbCacheService {

@@ -16,7 +16,7 @@ import { describeInstallPlan, installTool, type InstallOptions } from '../../src
 import { mirroredUrl } from '../../src/tools/release-urls.js'
 import type { ToolSpec } from '../../src/tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import {
   fakeExecutable,
   makeTarGz,

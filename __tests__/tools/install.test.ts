@@ -9,7 +9,7 @@ import { installTool, type InstallOptions } from '../../src/tools/install.js'
 import { createActionsToolCache, type ToolCache } from '../../src/tools/tool-cache.js'
 import type { ArchiveFormat, ChecksumSource, Platform, ToolSpec } from '../../src/tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
-import { RecordingLogger } from '../../src/util/logger.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import {
   checksumsFile,
   fakeExecutable,

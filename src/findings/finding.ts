@@ -1,5 +1,5 @@
 /**
- * The one finding model every scanner report is turned into (see DESIGN.md). Pure types and helpers.
+ * The one finding model every scanner report (run or imported) is turned into. Pure types and helpers.
  */
 import type { Severity } from './severity.js'
 

@@ -141,16 +141,6 @@ export async function postSarif(
   return id
 }
 
-/** Encodes, uploads and (optionally) waits for processing. Throws `UploadError`. */
-export async function uploadSarif(options: UploadSarifOptions): Promise<UploadSarifResult> {
-  const prepared = prepareUpload(options)
-  const sarifId = await postSarif(prepared.client, options.context, prepared.body)
-  options.logger.info(`Uploaded SARIF to code scanning (id ${sarifId}, ${prepared.body.ref}).`)
-  if (options.waitForProcessing === false) return { sarifId, processing: 'skipped' }
-  const processing = await waitForSarifProcessing(prepared.client, options.context, sarifId, prepared.wait)
-  return { sarifId, processing }
-}
-
 /**
  * Whether to try the upload. `auto` skips with a warning when the run's token cannot write security
  * events; `always` tries anyway (and a refusal then fails the step); `never` does not upload.

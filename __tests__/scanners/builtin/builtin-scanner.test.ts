@@ -4,7 +4,7 @@ import type { ImageCheck } from '../../../src/scanners/builtin/check.js'
 import type { ScanContext } from '../../../src/scanners/scanner.js'
 import type { OpenedImage } from '../../../src/target/image-types.js'
 import { ImageError, ScannerError } from '../../../src/util/errors.js'
-import { RecordingLogger } from '../../../src/util/logger.js'
+import { RecordingLogger } from '../../helpers/recording-logger.js'
 import { fakeCollectFinalFiles, fakeImage, type FakeImageSpec } from '../../helpers/fake-image.js'
 import { ALL_PLANTED, planted, privateKeyBlock } from './planted.js'
 
