@@ -13,12 +13,11 @@ import {
   omnibusLayout,
   resolveInspecProfile,
 } from '../../src/scanners/cinc-auditor.js'
-import type { ScanContext } from '../../src/scanners/scanner.js'
 import type { OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner, type RunResult } from '../../src/util/exec.js'
-import { RecordingLogger } from '../helpers/recording-logger.js'
+import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 import { inspecJson } from './inspec-fixtures.js'
 
@@ -222,18 +221,14 @@ async function setup(replay: Omit<Parameters<typeof writeReplayScanner>[1], 'nam
   const tool = await writeReplayScanner(join(dir, 'replay'), { name: 'replay', ...replay })
   await writeRubyShim(ruby, tool.path)
   const docker = fakeDocker()
-  const scanCtx: ScanContext = {
-    target: 'app:ci',
-    source: { input: 'app:ci', kind: 'daemon', path: join(dir, 'saved.tar'), reference: 'app:ci' },
+  const scanCtx = testScanContext({
     image: { imageId: IMAGE_ID } as OpenedImage,
     workDir: dir,
     timeoutMs,
-    logger: new RecordingLogger(),
     tool: { path: ruby, version: '6.8.24' },
     run: docker.run,
-    env: { PATH: process.env.PATH },
     options: { inspecProfile: 'https://github.com/dev-sec/linux-baseline' },
-  }
+  })
   const shimCalls = async () =>
     (await readFile(`${ruby}.calls.jsonl`, 'utf8'))
       .split('\n')

@@ -15,12 +15,12 @@ import {
   repositoryOf,
   unsignedReason,
 } from '../../src/scanners/cosign.js'
-import type { ScanContext, ScannerOptions } from '../../src/scanners/scanner.js'
-import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
+import type { ScannerOptions } from '../../src/scanners/scanner.js'
+import type { ImageSource } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner, type RunResult } from '../../src/util/exec.js'
-import { RecordingLogger } from '../helpers/recording-logger.js'
+import { daemonSource, testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 const DIGEST = `sha256:${'1f'.repeat(32)}`
@@ -192,23 +192,14 @@ async function setup(
   const dir = await mkdtemp(join(tmpdir(), 'csg-cosign-'))
   const tool = await writeReplayScanner(join(dir, 'bin'), { name: 'cosign', ...replay })
   const docker = options.docker ?? withDocker([])
-  const scanCtx: ScanContext = {
+  const scanCtx = testScanContext({
     target: 'ghcr.io/acme/app:ci',
-    source: options.source ?? {
-      input: PINNED,
-      kind: 'daemon',
-      path: join(dir, 'saved.tar'),
-      reference: PINNED,
-    },
-    image: {} as OpenedImage,
+    source: options.source ?? daemonSource(dir, PINNED),
     workDir: dir,
-    timeoutMs: 30_000,
-    logger: new RecordingLogger(),
     tool: { path: tool.path, version: '3.1.1' },
     run: docker.run,
-    env: { PATH: process.env.PATH },
     options: { cosignKey: 'cosign.pub', ...options.scanner },
-  }
+  })
   return { ctx: scanCtx, tool, docker }
 }
 

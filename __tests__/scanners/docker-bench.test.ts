@@ -12,12 +12,12 @@ import {
   parseDockerBenchChecks,
 } from '../../src/scanners/docker-bench.js'
 import { parseDockerBenchReport, readDockerBenchLog } from '../../src/scanners/docker-bench-report.js'
-import type { ScanContext } from '../../src/scanners/scanner.js'
 import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner, type RunResult } from '../../src/util/exec.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
+import { daemonSource, testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 // ---------------------------------------------------------------------------------------------------
@@ -457,23 +457,16 @@ async function setup(
   const shim = await writeShim(toolDir, tool.path)
   const docker = options.docker ?? fakeDocker()
   const logger = new RecordingLogger()
-  const scanCtx: ScanContext = {
-    target: 'app:ci',
-    source: options.source ?? {
-      input: 'app:ci',
-      kind: 'daemon',
-      path: join(dir, 'saved.tar'),
-      reference: 'app:ci',
-    },
+  const scanCtx = testScanContext({
+    source: options.source ?? daemonSource(dir),
     image: { imageId: IMAGE_ID } as OpenedImage,
     workDir: dir,
     timeoutMs: options.timeoutMs ?? 30_000,
     logger,
     tool: { path: shim, version: '1.6.1' },
     run: docker.run,
-    env: { PATH: process.env.PATH },
     options: options.checks !== undefined ? { dockerBenchChecks: options.checks } : {},
-  }
+  })
   const shimCalls = async () =>
     (await readFile(join(toolDir, 'shim.calls.jsonl'), 'utf8').catch(() => ''))
       .split('\n')

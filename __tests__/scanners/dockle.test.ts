@@ -10,12 +10,10 @@ import {
   maskSecretValues,
   parseDockleReport,
 } from '../../src/scanners/dockle.js'
-import type { ScanContext } from '../../src/scanners/scanner.js'
-import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
+import type { ImageSource } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
-import { runCommand } from '../../src/util/exec.js'
-import { RecordingLogger } from '../helpers/recording-logger.js'
+import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 /** A `dockle --format json` report as current dockle writes it (summary with skip, details[]). */
@@ -240,18 +238,12 @@ describe('dockle.scan', () => {
   async function setup(replay: Parameters<typeof writeReplayScanner>[1], timeoutMs = 30_000) {
     const dir = await mkdtemp(join(tmpdir(), 'csg-dockle-'))
     const tool = await writeReplayScanner(join(dir, 'bin'), replay)
-    const ctx: ScanContext = {
-      target: 'app:ci',
+    const ctx = testScanContext({
       source: { input: './image.tar', kind: 'docker-archive', path: join(dir, 'image.tar') },
-      image: {} as OpenedImage,
       workDir: dir,
       timeoutMs,
-      logger: new RecordingLogger(),
       tool: { path: tool.path, version: '0.4.15' },
-      run: runCommand,
-      env: { PATH: process.env.PATH },
-      options: {},
-    }
+    })
     return { ctx, tool }
   }
 

@@ -12,11 +12,12 @@ import {
   scanGrypeWithDb,
 } from '../../src/scanners/grype.js'
 import type { ScanContext } from '../../src/scanners/scanner.js'
-import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
+import type { ImageSource } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner } from '../../src/util/exec.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
+import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
 
 const archive: ImageSource = { input: './image.tar', kind: 'docker-archive', path: '/tmp/in/image.tar' }
@@ -130,19 +131,12 @@ const report = JSON.stringify({
 })
 
 function scanContext(dir: string, toolPath: string, overrides: Partial<ScanContext> = {}): ScanContext {
-  return {
-    target: 'app:ci',
+  return testScanContext({
     source: archive,
-    image: {} as OpenedImage,
     workDir: join(dir, 'work'),
-    timeoutMs: 30_000,
-    logger: new RecordingLogger(),
     tool: { path: toolPath, version: '0.87.0' },
-    run: runCommand,
-    env: { PATH: process.env['PATH'] },
-    options: {},
     ...overrides,
-  }
+  })
 }
 
 async function replay(dir: string, options: Omit<ReplayScannerOptions, 'name'>) {

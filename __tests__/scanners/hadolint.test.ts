@@ -10,12 +10,9 @@ import {
   hadolintTool,
   parseHadolintReport,
 } from '../../src/scanners/hadolint.js'
-import type { ScanContext } from '../../src/scanners/scanner.js'
-import type { OpenedImage } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
-import { runCommand } from '../../src/util/exec.js'
-import { RecordingLogger } from '../helpers/recording-logger.js'
+import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 /** `hadolint --format json` output: one line, keys as aeson writes them. */
@@ -182,20 +179,14 @@ describe('hadolint.scan', () => {
   ) {
     const dir = await mkdtemp(join(tmpdir(), 'csg-hadolint-'))
     const tool = await writeReplayScanner(join(dir, 'bin'), { reportToStdout: true, ...replay })
-    const ctx: ScanContext = {
-      target: 'app:ci',
+    const ctx = testScanContext({
       source: { input: './image.tar', kind: 'docker-archive', path: join(dir, 'image.tar') },
-      image: {} as OpenedImage,
       workDir: dir,
       timeoutMs: options.timeoutMs ?? 30_000,
-      logger: new RecordingLogger(),
       tool: { path: tool.path, version: '2.14.0' },
-      run: runCommand,
-      env: { PATH: process.env.PATH },
-      options: {},
       ...('dockerfile' in options ? {} : { dockerfile: '/repo/Dockerfile' }),
       ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
-    }
+    })
     return { ctx, tool }
   }
 

@@ -10,12 +10,11 @@ import {
   osvScannerTool,
 } from '../../src/scanners/osv-scanner.js'
 import { parseOsvScannerReport } from '../../src/scanners/osv-scanner-report.js'
-import type { ScanContext } from '../../src/scanners/scanner.js'
-import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
+import type { ImageSource } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
-import { runCommand } from '../../src/util/exec.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
+import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 const GZIP_CVE = 'CVE-2023-45853'
@@ -332,18 +331,12 @@ describe('osvScanner.scan', () => {
     const dir = await mkdtemp(join(tmpdir(), 'csg-osv-'))
     const tool = await writeReplayScanner(join(dir, 'bin'), replay)
     const logger = new RecordingLogger()
-    const ctx: ScanContext = {
-      target: 'app:ci',
-      source: { input: 'app:ci', kind: 'daemon', path: join(dir, 'saved.tar'), reference: 'app:ci' },
-      image: {} as OpenedImage,
+    const ctx = testScanContext({
       workDir: dir,
       timeoutMs,
       logger,
       tool: { path: tool.path, version: '2.5.1' },
-      run: runCommand,
-      env: { PATH: process.env.PATH },
-      options: {},
-    }
+    })
     return { ctx, tool, logger }
   }
 

@@ -12,11 +12,10 @@ import {
   snykArgs,
   snykTool,
 } from '../../src/scanners/snyk.js'
-import type { ImageSource, OpenedImage } from '../../src/target/image-types.js'
+import type { ImageSource } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
-import { runCommand } from '../../src/util/exec.js'
-import { RecordingLogger } from '../helpers/recording-logger.js'
+import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 
 const TOKEN = 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d'
@@ -301,18 +300,12 @@ describe('snyk.scan', () => {
       ...replay,
     })
     const token = 'token' in options ? options.token : TOKEN
-    const ctx: ScanContext = {
-      target: 'app:ci',
-      source: { input: 'app:ci', kind: 'daemon', path: join(dir, 'saved.tar'), reference: 'app:ci' },
-      image: {} as OpenedImage,
+    const ctx = testScanContext({
       workDir: dir,
       timeoutMs: options.timeoutMs ?? 30_000,
-      logger: new RecordingLogger(),
       tool: { path: tool.path, version: '1.1300.0' },
-      run: runCommand,
       env: { PATH: process.env.PATH, SNYK_TOKEN: token },
-      options: {},
-    }
+    })
     return { ctx, tool }
   }
 

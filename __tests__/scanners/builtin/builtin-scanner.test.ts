@@ -4,24 +4,21 @@ import type { ImageCheck } from '../../../src/scanners/builtin/check.js'
 import type { ScanContext } from '../../../src/scanners/scanner.js'
 import type { OpenedImage } from '../../../src/target/image-types.js'
 import { ImageError, ScannerError } from '../../../src/util/errors.js'
-import { RecordingLogger } from '../../helpers/recording-logger.js'
+import { testScanContext } from '../../helpers/scan-context.js'
 import { fakeCollectFinalFiles, fakeImage, type FakeImageSpec } from '../../helpers/fake-image.js'
 import { ALL_PLANTED, planted, privateKeyBlock } from './planted.js'
 
 const TARGET = 'ghcr.io/acme/app:pr-42'
 
 function scanContext(image: OpenedImage): ScanContext {
-  return {
+  return testScanContext({
     target: TARGET,
     source: image.source,
     image,
     workDir: '/tmp/csg-test',
-    timeoutMs: 60_000,
-    logger: new RecordingLogger(),
     run: () => Promise.reject(new Error('builtin must not run commands')),
     env: {},
-    options: {},
-  }
+  })
 }
 
 /** An image that trips every check, with a secret in every place one can hide. */

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeImage, type ImageFormat, type ImageSpec } from '../../../scripts/lib/image-builder.js'
 import { builtinScanner } from '../../../src/scanners/builtin.js'
-import type { ScanContext } from '../../../src/scanners/scanner.js'
 import { openImage } from '../../../src/target/image-reader.js'
 import type { ImageSourceKind, OpenedImage } from '../../../src/target/image-types.js'
 import { silentLogger } from '../../../src/util/logger.js'
+import { testScanContext } from '../../helpers/scan-context.js'
 import { ALL_PLANTED, planted, privateKeyBlock } from './planted.js'
 
 const SPEC: ImageSpec = {
@@ -69,7 +69,7 @@ async function scan(format: ImageFormat, kind: ImageSourceKind, name: string) {
     { tempDir: join(dir, `tmp-${name}`), logger: silentLogger, architecture: 'amd64' },
   )
   try {
-    const ctx: ScanContext = {
+    const ctx = testScanContext({
       target: 'acme/app:1.0',
       source: image.source,
       image,
@@ -78,8 +78,7 @@ async function scan(format: ImageFormat, kind: ImageSourceKind, name: string) {
       logger: silentLogger,
       run: () => Promise.reject(new Error('not used')),
       env: {},
-      options: {},
-    }
+    })
     return await builtinScanner.scan(ctx)
   } finally {
     await image.close()
