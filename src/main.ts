@@ -62,12 +62,12 @@ export async function run(options?: ActionEnvironment): Promise<void> {
  * write the summary must not hide the error itself.
  */
 async function reportRunError(failure: { kind: RunErrorKind; message: string }): Promise<void> {
-  core.setOutput('result', 'error')
-  if (!process.env['GITHUB_STEP_SUMMARY']) return
   try {
-    await core.summary.emptyBuffer().addRaw(buildErrorSummaryMarkdown(failure), true).write()
+    core.setOutput('result', 'error')
+    if (process.env['GITHUB_STEP_SUMMARY'])
+      await core.summary.emptyBuffer().addRaw(buildErrorSummaryMarkdown(failure), true).write()
   } catch (error) {
-    core.warning(`The job summary could not be written: ${errorMessage(error)}`)
+    core.warning(`The outputs or the job summary could not be written: ${errorMessage(error)}`)
   }
 }
 
