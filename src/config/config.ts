@@ -5,9 +5,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path'
 import { isThreshold, THRESHOLDS } from '../findings/severity.js'
-import { resolveInspecProfile } from '../scanners/cinc-auditor.js'
-import { cosignMode, cosignSeverity } from '../scanners/cosign.js'
-import { parseDockerBenchChecks } from '../scanners/docker-bench.js'
+import { scannerById } from '../scanners/registry.js'
 import { parseReportSpec } from '../scanners/report-formats.js'
 import {
   isScannerId,
@@ -197,12 +195,7 @@ function buildScannerOptions(inputs: Inputs, scanners: readonly ScannerId[]): Sc
     const value = text(input)
     if (value !== undefined) options[option] = value
   }
-  if (scanners.includes('docker-bench')) parseDockerBenchChecks(options.dockerBenchChecks)
-  if (scanners.includes('cinc-auditor')) resolveInspecProfile(options.inspecProfile)
-  if (scanners.includes('cosign')) {
-    cosignMode(options)
-    cosignSeverity(options.cosignSeverity)
-  }
+  for (const id of SCANNER_IDS) if (scanners.includes(id)) scannerById(id).validateOptions?.(options)
   return options
 }
 

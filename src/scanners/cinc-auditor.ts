@@ -242,6 +242,7 @@ export const cincAuditor: Scanner = {
   id: ID,
   name: 'Cinc Auditor',
   tool: cincAuditorTool,
+  validateOptions: (options) => void resolveInspecProfile(options.inspecProfile),
   unavailableReason: ({ platform, dockerAvailable }) => {
     if (DEB_ARCH[platform] === undefined) return CINC_AUDITOR_PLATFORMS
     return dockerAvailable ? undefined : CINC_AUDITOR_NO_DAEMON

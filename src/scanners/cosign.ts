@@ -281,5 +281,9 @@ export const cosign: Scanner = {
   id: ID,
   name: 'Cosign',
   tool: cosignTool,
+  validateOptions: (options) => {
+    cosignMode(options)
+    cosignSeverity(options.cosignSeverity)
+  },
   scan,
 }

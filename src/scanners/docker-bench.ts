@@ -188,6 +188,7 @@ export const dockerBench: Scanner = {
   id: ID,
   name: 'Docker Bench for Security',
   tool: dockerBenchTool,
+  validateOptions: (options) => void parseDockerBenchChecks(options.dockerBenchChecks),
   unavailableReason: ({ platform, dockerAvailable }) => {
     if (platformOs(platform) !== 'linux') return DOCKER_BENCH_LINUX_ONLY
     return dockerAvailable ? undefined : DOCKER_BENCH_NO_DAEMON

@@ -140,6 +140,8 @@ export interface Scanner {
    * them at the Dockerfile's workspace-relative path, for scans and imported reports alike.
    */
   readonly locatesInDockerfile?: boolean
+  /** Checks its own options (`ScannerOptions`) when selected: a `ConfigurationError`, before any download. */
+  validateOptions?(options: ScannerOptions): void
   /** Why it cannot run in this environment (no daemon, no token, unsupported platform), or undefined. */
   unavailableReason?(ctx: UnavailabilityContext): string | undefined
   /** Runs against the image and returns its findings. Throws `ScannerError` when the scan fails. */
