@@ -5,6 +5,7 @@
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { IMAGE_INPUT_SOURCE, type ImageInputBehaviour } from './replay-image-input.js'
 
 export interface ReplayScannerOptions {
   /** File name of the executable (`trivy`, `grype`). */
@@ -21,6 +22,11 @@ export interface ReplayScannerOptions {
   sleepMs?: number
   /** Print this to stdout when called with `--version` / `version`, and exit 0. */
   versionText?: string
+  /**
+   * Open the image named in argv as the real scanner does (see replay-image-input.ts): refuse a form it
+   * cannot read, and fill `__IMAGE_ID__` / `__DIFF_ID_<n>__` in the report from the image.
+   */
+  imageInput?: ImageInputBehaviour
 }
 
 export interface ReplayScanner {
@@ -45,6 +51,7 @@ export function replayScannerScript(
     stderr: options.stderr ?? '',
     sleepMs: options.sleepMs ?? 0,
     versionText: options.versionText ?? null,
+    imageInput: options.imageInput ?? null,
   }
   return `#!/usr/bin/env node
 const fs = require('node:fs')
@@ -57,6 +64,7 @@ if (config.versionText !== null && (argv[0] === '--version' || argv[0] === 'vers
   process.stdout.write(config.versionText + '\\n')
   process.exit(0)
 }
+${options.imageInput !== undefined ? IMAGE_INPUT_SOURCE : ''}
 let out = null
 for (let i = 0; i < argv.length; i++) {
   for (const flag of config.outputFlags) {
@@ -65,8 +73,9 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 const finish = () => {
-  if (config.report !== null) {
-    const report = Buffer.from(config.report, 'base64')
+  let report = config.report === null ? null : Buffer.from(config.report, 'base64')
+  if (config.imageInput !== null) report = readImageInput(argv, config.imageInput, report)
+  if (report !== null) {
     if (config.reportToStdout || out === null) process.stdout.write(report)
     else fs.writeFileSync(out, report)
   }
