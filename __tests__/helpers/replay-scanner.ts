@@ -12,7 +12,7 @@ export interface ReplayScannerOptions {
   name: string
   /** The report to replay. Omit to write none. */
   report?: string
-  /** Flags whose next argument (or `--flag=value`) is the report path (`--output`, `--file`, `-o`). */
+  /** Flags whose next argument (or `--flag=value`) is the report path (`--output`, `--output-file`, `--file`, `-o`). */
   outputFlags?: string[]
   /** Write the report to stdout instead of a file. */
   reportToStdout?: boolean
@@ -45,7 +45,7 @@ export function replayScannerScript(
   const config = {
     callLog: options.callLog,
     report: options.report !== undefined ? Buffer.from(options.report).toString('base64') : null,
-    outputFlags: options.outputFlags ?? ['--output', '-o', '--file'],
+    outputFlags: options.outputFlags ?? ['--output', '--output-file', '-o', '--file'],
     reportToStdout: options.reportToStdout ?? false,
     exitCode: options.exitCode ?? 0,
     stderr: options.stderr ?? '',

@@ -81,7 +81,7 @@ async function scan(ctx: ScanContext): Promise<Finding[]> {
   const reportFile = join(ctx.workDir, 'dockle.json')
   // An OCI layout or archive is written once as a docker-archive (pkg/scanner/scan.go at v0.4.14 opens
   // `--input` with deckoder's NewDockerArchiveExtractor, which needs manifest.json).
-  const source = await imageSourceIn(ctx.image, ['docker-archive'], ctx.logger)
+  const source = await imageSourceIn(ctx, ['docker-archive'])
   const args = dockleArgs({ source, reportFile, timeoutMs: ctx.timeoutMs })
   const { report } = await runScanner(ctx, ID, { args, okExitCodes: [0], reportFile })
   return parseDockleReport(report ?? '', { target: ctx.target, origin: reportFile })

@@ -79,7 +79,7 @@ export function osvScannerArgs(options: { source: ImageSource; reportFile: strin
 async function scan(ctx: ScanContext): Promise<Finding[]> {
   await mkdir(ctx.workDir, { recursive: true })
   const reportFile = join(ctx.workDir, 'osv-scanner.json')
-  const source = await imageSourceIn(ctx.image, ['docker-archive'], ctx.logger)
+  const source = await imageSourceIn(ctx, ['docker-archive'])
   const args = osvScannerArgs({ source, reportFile })
   let exitCode: number | null
   let stderr: string

@@ -185,7 +185,7 @@ export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {})
   const reportFile = join(ctx.workDir, 'trivy-report.json')
   const source =
     ctx.source.kind === 'oci-archive'
-      ? await imageSourceIn(ctx.image, TRIVY_INPUT_FORMS, ctx.logger)
+      ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS)
       : ctx.source
   const inputPath = await linkInput(source, ctx.workDir)
   const base: TrivyArgsOptions = {

@@ -24,16 +24,23 @@ export function hasForm(source: ImageSource, form: WritableForm): boolean {
   return source.kind === 'docker-archive' || (source.kind === 'daemon' && source.path.trim() !== '')
 }
 
+/** What `imageSourceIn` reads from a scan: the image's source as given, and the opened image. */
+export interface ImageFormContext {
+  source: ImageSource
+  image: OpenedImage
+  logger: Logger
+}
+
 /**
- * A source for `image` in one of `accepted` forms: the image's own source when it has one of them, else
- * a copy in the first accepted form, written on the first call and shared by every later one.
+ * A source in one of `accepted` forms: `ctx.source` when it has one of them, else a copy of the image in
+ * the first accepted form, written on the first call and shared by every later one.
  */
 export function imageSourceIn(
-  image: OpenedImage,
+  ctx: ImageFormContext,
   accepted: readonly WritableForm[],
-  logger: Logger,
 ): Promise<ImageSource> {
-  if (accepted.some((form) => hasForm(image.source, form))) return Promise.resolve(image.source)
+  const { image, logger } = ctx
+  if (accepted.some((form) => hasForm(ctx.source, form))) return Promise.resolve(ctx.source)
   const form = accepted[0]
   if (form === undefined) return Promise.reject(new Error('imageSourceIn: no accepted form'))
   let forms = WRITTEN.get(image)

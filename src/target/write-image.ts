@@ -99,7 +99,8 @@ function decompressor(compression: LayerCompression, what: string): Transform | 
   if (compression === 'gzip') return zlib.createGunzip()
   if (compression !== 'zstd') return undefined
   const factory = (zlib as typeof zlib & { createZstdDecompress?: () => Transform }).createZstdDecompress
-  if (typeof factory !== 'function') throw new ImageError(`${what} is zstd-compressed: this needs Node ≥ 22.15`)
+  if (typeof factory !== 'function')
+    throw new ImageError(`${what} is zstd-compressed: this needs Node ≥ 22.15`)
   return factory()
 }
 
@@ -135,7 +136,7 @@ export async function writeOciLayout(dir: string, options: WriteImageOptions): P
   const config = await writeBlob(layout.configBytes)
   const layers: { mediaType: string; digest: string; size: number }[] = []
   for (const [index, layer] of layout.layers.entries()) {
-    layers.push(await guarded(`${what}`, () => copyLayerBlob(dir, layer, index, { layout, budget })))
+    layers.push(await guarded(what, () => copyLayerBlob(dir, layer, index, { layout, budget })))
   }
   const manifest = Buffer.from(
     JSON.stringify({
