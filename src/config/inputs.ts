@@ -228,7 +228,7 @@ export const INPUT_DEFINITIONS = [
   {
     name: 'inspec-profile',
     description:
-      'InSpec profile Cinc Auditor runs against a container started from the image (default: the CIS Docker Benchmark profile of dev-sec).',
+      'InSpec profile Cinc Auditor runs against a container started from the image (default: dev-sec linux-baseline, which applies inside a container).',
     default: '',
     flag: '--inspec-profile',
   },

@@ -92,10 +92,7 @@ async function scan(ctx: ScanContext): Promise<Finding[]> {
   const reportFile = join(ctx.workDir, 'snyk.json')
   // Snyk reads docker-archive and oci-archive tarballs, not an OCI directory: that is written once as a
   // docker-archive, shared with the other scanners that need one.
-  const source =
-    ctx.source.kind === 'oci-dir'
-      ? await imageSourceIn(ctx, ['docker-archive'])
-      : ctx.source
+  const source = ctx.source.kind === 'oci-dir' ? await imageSourceIn(ctx, ['docker-archive']) : ctx.source
   const args = snykArgs({ source, reportFile })
   let exitCode: number | null
   let tail: string

@@ -183,10 +183,7 @@ export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {})
   await mkdir(cacheDir, { recursive: true })
   const cachedDbAvailable = db.cachedDbAvailable ?? (await exists(join(cacheDir, 'db', 'metadata.json')))
   const reportFile = join(ctx.workDir, 'trivy-report.json')
-  const source =
-    ctx.source.kind === 'oci-archive'
-      ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS)
-      : ctx.source
+  const source = ctx.source.kind === 'oci-archive' ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS) : ctx.source
   const inputPath = await linkInput(source, ctx.workDir)
   const base: TrivyArgsOptions = {
     source,

@@ -1,7 +1,8 @@
 /** Stage: existing reports (`reports:`), and grouping every outcome by image. */
 import type { Config } from '../config/config.js'
-import type { ImageResult } from '../report/gate-result.js'
+import type { ImageResult, ScannerRun } from '../report/gate-result.js'
 import { parseReportFile } from '../scanners/report-formats.js'
+import { runNoteOf } from '../scanners/run-notes.js'
 import { repositoryOfName } from '../target/reference.js'
 import { isGateError } from '../util/errors.js'
 import type { PipelineDeps } from './deps.js'
@@ -20,11 +21,19 @@ export async function importReports(config: Config, deps: PipelineDeps): Promise
         ...(imageName !== undefined ? { target: imageName } : {}),
       })
       const target = imageName ?? findings[0]?.target ?? report.path
-      outcomes.push({
+      const run: ScannerRun = {
+        ...base,
         target,
-        findings,
-        run: { ...base, target, status: 'ok', findings: findings.length, durationMs: Date.now() - started },
-      })
+        status: 'ok',
+        findings: findings.length,
+        durationMs: Date.now() - started,
+      }
+      const note = runNoteOf(findings)
+      if (note !== undefined) {
+        run.message = note
+        deps.logger.warning(`${report.spec}: ${note}`)
+      }
+      outcomes.push({ target, findings, run })
     } catch (error) {
       if (!isGateError(error)) throw error
       deps.logger.error(`could not import ${report.spec}: ${error.message}`)

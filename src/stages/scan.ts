@@ -10,6 +10,7 @@ import type { Config } from '../config/config.js'
 import type { Finding } from '../findings/finding.js'
 import type { ScannerRun } from '../report/gate-result.js'
 import { scannerById } from '../scanners/registry.js'
+import { runNoteOf } from '../scanners/run-notes.js'
 import type { InstalledTool, Scanner, ScanContext, ScannerId } from '../scanners/scanner.js'
 import { dockerAvailable } from '../target/image.js'
 import { isGateError, ScannerError } from '../util/errors.js'
@@ -102,6 +103,8 @@ async function scanOne(
       durationMs: Date.now() - started,
     }
     if (tool !== undefined) run.version = tool.version
+    const note = runNoteOf(findings)
+    if (note !== undefined) run.message = note
     return { target: target.name, findings, run }
   } catch (error) {
     if (!isGateError(error)) throw error
