@@ -23,7 +23,7 @@ beforeAll(async () => {
     ['oci-dir', join(dir, 'app-oci')],
     ['docker-archive', join(dir, 'app.tar')],
   ] as const) {
-    built = await writeImage(plantedImage(), { format: kind, out, repoTag: 'acme/app:1.0' })
+    built = await writeImage(plantedImage(), { format: kind, out, repoTag: 'acme/app:1.0', gzipLayers: true })
     sources[kind] = { input: out, kind, path: out }
   }
 })

@@ -218,7 +218,7 @@ function skippedNote(
   if (skipped.length === controls.length) {
     const why = skipped.flatMap((c) => c.results).find((r) => r.skipMessage !== undefined)?.skipMessage
     fail(
-      `checked nothing: all ${controls.length} controls were skipped` +
+      `checked nothing: every control was skipped (${controls.length} of ${controls.length})` +
         `${why !== undefined ? ` (e.g. "${truncate(why, 200)}")` : ''}; the profile does not apply to this target`,
     )
   }

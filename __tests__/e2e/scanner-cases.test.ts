@@ -1,0 +1,155 @@
+/**
+ * Cases where the real scanners behave differently from what a first reading suggests, through the built
+ * CLI: an InSpec report in which every control was skipped (dev-sec cis-docker-benchmark inside a
+ * container), and cosign v3 refusing a new-format bundle from another signer ("no matching attestations",
+ * exit 1).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { plantedImage } from '../../scripts/lib/demo-images.js'
+import { writeImage } from '../../scripts/lib/image-builder.js'
+import { cosignTool } from '../../src/scanners/cosign.js'
+import { currentPlatform } from '../../src/tools/platform.js'
+import { runCli } from '../helpers/cli-runner.js'
+import { checksumsFile, startReleaseServer, type ReleaseServer } from '../helpers/release-server.js'
+import { replayScannerScript } from '../helpers/replay-scanner.js'
+import { inspecReport } from '../scanners/inspec-fixtures.js'
+
+let work: string
+let server: ReleaseServer
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'csg-e2e-cases-'))
+  server = await startReleaseServer()
+})
+afterAll(async () => {
+  await server.close()
+  await rm(work, { recursive: true, force: true })
+})
+
+describe('an InSpec report that checked nothing', () => {
+  // What InSpec writes for dev-sec cis-docker-benchmark run against a container: every control has
+  // `only_if('docker not found')` (controls/container_images.rb and the others) and is skipped.
+  const skip = {
+    status: 'skipped' as const,
+    code_desc: 'No-op',
+    skip_message: 'Skipped control due to only_if condition: docker not found',
+  }
+
+  it('is a scanner error (exit 3), and with --continue-on-scanner-error still says so', async () => {
+    const report = join(work, 'all-skipped.json')
+    await writeFile(
+      report,
+      inspecReport([
+        {
+          name: 'cis-docker-benchmark',
+          controls: [
+            { id: 'docker-4.1', impact: 1, results: [skip] },
+            { id: 'docker-5.1', impact: 1, results: [skip] },
+          ],
+        },
+      ]),
+    )
+    const failed = await runCli(['scan', '--report', `cinc-auditor:${report}`])
+    expect(failed.exitCode).toBe(3)
+    expect(failed.stdout + failed.stderr).toMatch(/checked nothing: every control was skipped \(2 of 2\)/)
+    const tolerated = await runCli([
+      'scan',
+      '--report',
+      `cinc-auditor:${report}`,
+      '--continue-on-scanner-error',
+    ])
+    expect(tolerated.exitCode).toBe(0)
+    expect(tolerated.stdout).toMatch(/FAILED: cinc-auditor report: .*checked nothing/)
+  })
+
+  it('counts skipped controls of a run that checked something', async () => {
+    const report = join(work, 'some-skipped.json')
+    await writeFile(
+      report,
+      inspecReport([
+        {
+          name: 'linux-baseline',
+          controls: [
+            { id: 'os-05', impact: 1, results: [{ status: 'failed', code_desc: 'login.defs mode' }] },
+            { id: 'os-06', impact: 1, results: [{ status: 'passed', code_desc: 'suid' }] },
+            { id: 'sysctl-01', impact: 1, results: [skip] },
+          ],
+        },
+      ]),
+    )
+    const json = join(work, 'some-skipped-findings.json')
+    const run = await runCli([
+      'scan',
+      '--report',
+      `cinc-auditor:${report}`,
+      '--fail-on',
+      'none',
+      '--json',
+      json,
+    ])
+    expect(run.exitCode).toBe(0)
+    expect(run.stderr).toMatch(/1 of 3 controls skipped/)
+    const doc = JSON.parse(await readFile(json, 'utf8')) as { findings: { ruleId: string }[] }
+    expect(doc.findings.map((f) => f.ruleId)).toEqual(['os-05'])
+  })
+})
+
+describe('cosign v3 and a new-format bundle from another signer', () => {
+  it('is the "not signed by a trusted signer" finding, not a scanner error', async () => {
+    const version = '3.0.9'
+    const asset = cosignTool.asset(version, currentPlatform())!
+    // cosign v3.1.1: verify.go verifies new-format bundles with cosign.VerifyImageAttestations; none
+    // verifying is ErrNoMatchingAttestations (pkg/cosign/verify.go), which exit_code_lookup.go maps to
+    // no code, so main.go's log.Fatalf prints it and exits 1.
+    const script = replayScannerScript({
+      callLog: null,
+      exitCode: 1,
+      stderr:
+        '2026/12/02 10:00:00 error during command execution: no matching attestations: ' +
+        'failed to verify signature: crypto/ecdsa: verification error\n',
+    })
+    const tag = cosignTool.tag(version)
+    server.addAsset(cosignTool.repository, tag, asset.name, script)
+    const checksums = cosignTool.checksums(version)
+    if (checksums.kind !== 'checksums-file') throw new Error('expected a checksums file')
+    server.addAsset(cosignTool.repository, tag, checksums.name, checksumsFile({ [asset.name]: script }))
+
+    const digest = `sha256:${'a'.repeat(64)}`
+    const layout = join(work, 'signed-oci')
+    await writeImage(plantedImage(), {
+      format: 'oci-dir',
+      out: layout,
+      repoTag: `ghcr.io/acme/app@${digest}`,
+    })
+    const json = join(work, 'cosign-findings.json')
+    const run = await runCli(
+      [
+        'scan',
+        `oci:${layout}:ghcr.io/acme/app@${digest}`,
+        '--scanners',
+        'cosign',
+        '--cosign-version',
+        version,
+        '--cosign-key',
+        'cosign.pub',
+        '--cosign-severity',
+        'high',
+        '--tools-mirror',
+        server.url,
+        '--fail-on',
+        'none',
+        '--json',
+        json,
+      ],
+      { env: { RUNNER_TOOL_CACHE: join(work, 'tool-cache') } },
+    )
+    expect([run.exitCode, run.exitCode === 0 ? '' : run.stdout + run.stderr]).toEqual([0, ''])
+    const doc = JSON.parse(await readFile(json, 'utf8')) as {
+      findings: { ruleId: string; severity: string }[]
+    }
+    expect(doc.findings.map((f) => [f.ruleId, f.severity])).toEqual([['csg/cosign-unsigned', 'high']])
+  })
+})
