@@ -1,8 +1,8 @@
 /**
  * Cases where the real scanners behave differently from what a first reading suggests, through the built
  * CLI: an InSpec report in which every control was skipped (dev-sec cis-docker-benchmark inside a
- * container), and cosign v3 refusing a new-format bundle from another signer ("no matching attestations",
- * exit 1).
+ * container), cosign v3 refusing a new-format bundle from another signer ("no matching attestations",
+ * exit 1), and hadolint's one `checksums.sha256` from v2.15.0 on.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -11,9 +11,15 @@ import { join } from 'node:path'
 import { plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
 import { cosignTool } from '../../src/scanners/cosign.js'
+import { hadolintTool } from '../../src/scanners/hadolint.js'
 import { currentPlatform } from '../../src/tools/platform.js'
 import { runCli } from '../helpers/cli-runner.js'
-import { checksumsFile, startReleaseServer, type ReleaseServer } from '../helpers/release-server.js'
+import {
+  checksumsFile,
+  hadolintChecksumDocuments,
+  startReleaseServer,
+  type ReleaseServer,
+} from '../helpers/release-server.js'
 import { replayScannerScript } from '../helpers/replay-scanner.js'
 import { inspecReport } from '../scanners/inspec-fixtures.js'
 
@@ -152,4 +158,41 @@ describe('cosign v3 and a new-format bundle from another signer', () => {
     }
     expect(doc.findings.map((f) => [f.ruleId, f.severity])).toEqual([['csg/cosign-unsigned', 'high']])
   })
+})
+
+describe('hadolint from 2.15 on', () => {
+  it.each(['2.15.0', '2.13.1'])(
+    '%s installs against the checksum document its release workflow publishes',
+    async (version) => {
+      const asset = hadolintTool.asset(version, currentPlatform())!
+      const script = replayScannerScript({ callLog: null, report: '[]', reportToStdout: true })
+      const tag = hadolintTool.tag(version)
+      server.addAsset(hadolintTool.repository, tag, asset.name, script)
+      // What hadolint's release.yml at that tag writes beside the binaries (release-server.ts).
+      for (const [name, body] of Object.entries(hadolintChecksumDocuments(version, { [asset.name]: script })))
+        server.addAsset(hadolintTool.repository, tag, name, body)
+      const dockerfile = join(work, 'Dockerfile')
+      await writeFile(dockerfile, 'FROM alpine:3.19\n')
+      const image = join(work, 'app.tar')
+      await writeImage(plantedImage(), { format: 'docker-archive', out: image, repoTag: 'acme/app:1.0' })
+      const run = await runCli(
+        [
+          'scan',
+          image,
+          '--fail-on',
+          'none',
+          '--dockerfile',
+          dockerfile,
+          '--scanners',
+          'hadolint',
+          '--hadolint-version',
+          version,
+          '--tools-mirror',
+          server.url,
+        ],
+        { env: { RUNNER_TOOL_CACHE: join(work, `tool-cache-hadolint-${version}`) } },
+      )
+      expect([run.exitCode, run.exitCode === 0 ? '' : run.stdout + run.stderr]).toEqual([0, ''])
+    },
+  )
 })
