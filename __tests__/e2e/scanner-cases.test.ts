@@ -2,7 +2,8 @@
  * Cases where the real scanners behave differently from what a first reading suggests, through the built
  * CLI: an InSpec report in which every control was skipped (dev-sec cis-docker-benchmark inside a
  * container), cosign v3 refusing a new-format bundle from another signer ("no matching attestations",
- * exit 1), and hadolint's one `checksums.sha256` from v2.15.0 on.
+ * exit 1), hadolint's one `checksums.sha256` from v2.15.0 on, and Trivy and Grype naming one image
+ * differently.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -21,6 +22,7 @@ import {
   type ReleaseServer,
 } from '../helpers/release-server.js'
 import { replayScannerScript } from '../helpers/replay-scanner.js'
+import { grypeReport, trivyReport } from '../helpers/scanner-reports.js'
 import { inspecReport } from '../scanners/inspec-fixtures.js'
 
 let work: string
@@ -195,4 +197,55 @@ describe('hadolint from 2.15 on', () => {
       expect([run.exitCode, run.exitCode === 0 ? '' : run.stdout + run.stderr]).toEqual([0, ''])
     },
   )
+})
+
+describe('reports that name one image differently', () => {
+  const vuln = {
+    cve: 'CVE-2024-1111',
+    ghsa: 'GHSA-aaaa-bbbb-cccc',
+    pkg: 'openssl',
+    version: '3.1.0-r0',
+    fixed: '3.1.4-r0',
+    diffId: `sha256:${'1'.repeat(64)}`,
+    trivySeverity: 'CRITICAL' as const,
+    grypeSeverity: 'High' as const,
+  }
+
+  it.each([
+    // `trivy image --input app.tar` names the artifact "app.tar"; `grype docker-archive:app.tar` keeps the scheme.
+    ['an archive with and without its transport prefix', 'app.tar', 'docker-archive:app.tar', undefined],
+    // Same image ID (Trivy Metadata.ImageID, Grype source.target.imageID) under two names.
+    [
+      'one image ID under two names',
+      'acme/app:1.0',
+      'docker:ghcr.io/acme/app:ci',
+      `sha256:${'0'.repeat(64)}`,
+    ],
+  ])('%s: one image, the CVE merged across both', async (_name, trivyName, grypeName, trivyImageId) => {
+    const trivy = JSON.parse(trivyReport(trivyName, [vuln])) as { Metadata: Record<string, unknown> }
+    if (trivyImageId !== undefined) trivy.Metadata.ImageID = trivyImageId
+    const trivyFile = join(work, 'merge-trivy.json')
+    const grypeFile = join(work, 'merge-grype.json')
+    await writeFile(trivyFile, JSON.stringify(trivy))
+    await writeFile(grypeFile, grypeReport(grypeName, [vuln]))
+    const json = join(work, 'merge.json')
+    const run = await runCli([
+      'scan',
+      '--report',
+      `trivy:${trivyFile}`,
+      '--report',
+      `grype:${grypeFile}`,
+      '--fail-on',
+      'none',
+      '--json',
+      json,
+    ])
+    expect(run.exitCode).toBe(0)
+    const doc = JSON.parse(await readFile(json, 'utf8')) as {
+      images: { target: string }[]
+      findings: { ruleId: string; detectedBy: string[] }[]
+    }
+    expect(doc.images.map((i) => i.target)).toEqual([trivyName])
+    expect(doc.findings.map((f) => [f.ruleId, f.detectedBy])).toEqual([['CVE-2024-1111', ['grype', 'trivy']]])
+  })
 })

@@ -8,6 +8,7 @@
 import type { Finding, FixState, PackageRef } from '../findings/finding.js'
 import { normalizeSeverity, type Severity } from '../findings/severity.js'
 import type { ParseContext } from './scanner.js'
+import { withReportImageId } from './report-image.js'
 import { FieldReader, isRecord, parseJsonReport, sourceSeverity, uniqueStrings } from './report-json.js'
 
 const SCANNER = 'grype'
@@ -21,7 +22,9 @@ export function parseGrypeReport(text: string, ctx: ParseContext): Finding[] {
   const json = parseJsonReport(text, SCANNER, ctx.origin)
   const root = readHeader(json, ctx.origin)
   const target = ctx.target ?? reportTarget(root) ?? ctx.origin
-  return root.objectArray('matches').map((match) => matchFinding(match, target))
+  const findings = root.objectArray('matches').map((match) => matchFinding(match, target))
+  const imageId = root.optionalObject('source')?.optionalObject('target')?.optionalString('imageID')
+  return withReportImageId(findings, imageId)
 }
 
 function readHeader(json: unknown, origin: string): FieldReader {

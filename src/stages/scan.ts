@@ -34,6 +34,8 @@ export interface ScanOutcome {
   target: string
   findings: Finding[]
   run: ScannerRun
+  /** The image ID an imported report names, when it names one (groups reports of one image). */
+  imageId?: string
 }
 
 /** Installs every selected scanner once; a failure is kept per scanner, not thrown. */
