@@ -23,8 +23,10 @@ export function parseGrypeReport(text: string, ctx: ParseContext): Finding[] {
   const root = readHeader(json, ctx.origin)
   const target = ctx.target ?? reportTarget(root) ?? ctx.origin
   const findings = root.objectArray('matches').map((match) => matchFinding(match, target))
-  const imageId = root.optionalObject('source')?.optionalObject('target')?.optionalString('imageID')
-  return withReportImageId(findings, imageId)
+  // `source.target` is an object for images and a path string for directory and file sources.
+  const sourceTarget = root.optionalObject('source')?.value['target']
+  const imageId = isRecord(sourceTarget) ? sourceTarget['imageID'] : undefined
+  return withReportImageId(findings, typeof imageId === 'string' ? imageId : undefined)
 }
 
 function readHeader(json: unknown, origin: string): FieldReader {
