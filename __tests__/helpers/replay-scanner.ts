@@ -27,6 +27,12 @@ export interface ReplayScannerOptions {
    * cannot read, and fill `__IMAGE_ID__` / `__DIFF_ID_<n>__` in the report from the image.
    */
   imageInput?: ImageInputBehaviour
+  /**
+   * Refuse `--skip-java-db-update` when `<--cache-dir>/java-db/metadata.json` is missing, as Trivy 0.70
+   * does (pkg/javadb/client.go `Updater.Update`: "'--skip-java-db-update' cannot be specified on the
+   * first run", a FATAL error, exit 1).
+   */
+  trivyJavaDb?: boolean
 }
 
 export interface ReplayScanner {
@@ -52,6 +58,7 @@ export function replayScannerScript(
     sleepMs: options.sleepMs ?? 0,
     versionText: options.versionText ?? null,
     imageInput: options.imageInput ?? null,
+    trivyJavaDb: options.trivyJavaDb ?? false,
   }
   return `#!/usr/bin/env node
 const fs = require('node:fs')
@@ -65,6 +72,14 @@ if (config.versionText !== null && (argv[0] === '--version' || argv[0] === 'vers
   process.exit(0)
 }
 ${options.imageInput !== undefined ? IMAGE_INPUT_SOURCE : ''}
+if (config.trivyJavaDb && argv.includes('--skip-java-db-update')) {
+  const cacheDir = argv[argv.indexOf('--cache-dir') + 1] || ''
+  if (!fs.existsSync(require('node:path').join(cacheDir, 'java-db', 'metadata.json'))) {
+    process.stderr.write("ERROR\\t[javadb] The first run cannot skip downloading Java DB\\n" +
+      "FATAL\\tFatal error\\trun error: '--skip-java-db-update' cannot be specified on the first run\\n")
+    process.exit(1)
+  }
+}
 let out = null
 for (let i = 0; i < argv.length; i++) {
   for (const flag of config.outputFlags) {

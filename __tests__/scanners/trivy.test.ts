@@ -125,7 +125,9 @@ describe('trivyArgs', () => {
       'registry.internal/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2',
     )
     expect(args[args.indexOf('--timeout') + 1]).toBe('180s')
-    expect(args).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update']))
+    expect(args).toContain('--skip-db-update')
+    expect(args).not.toContain('--skip-java-db-update')
+    expect(trivyArgs({ ...base, source: archive, skipJavaDbUpdate: true })).toContain('--skip-java-db-update')
   })
 
   it('falls back to the default repositories for an empty list', () => {
@@ -313,7 +315,7 @@ describe('trivy scan with a replayed executable', () => {
   /** First call: the DB download fails; second call: a normal scan. Two real executables, one per call. */
   async function failingThenWorking(dir: string) {
     const failing = await replay(join(dir, 'failing'), { exitCode: 1, stderr: DB_FAILURE })
-    const working = await replay(join(dir, 'working'), { report: oneVulnReport })
+    const working = await replay(join(dir, 'working'), { report: oneVulnReport, trivyJavaDb: true })
     let calls = 0
     const run: CommandRunner = (_command, args, options) =>
       runCommand(calls++ === 0 ? failing.path : working.path, args, options)
@@ -331,8 +333,23 @@ describe('trivy scan with a replayed executable', () => {
     const [first] = await readCalls(failing.callLog)
     const [second] = await readCalls(working.callLog)
     expect(first?.argv).not.toContain('--skip-db-update')
-    expect(second?.argv).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update']))
+    // No Java DB in the cache: Trivy would refuse --skip-java-db-update (pkg/javadb/client.go).
+    expect(second?.argv).toContain('--skip-db-update')
+    expect(second?.argv).not.toContain('--skip-java-db-update')
     expect(logger.messages('warning').join('\n')).toMatch(/cached database/)
+  })
+
+  it('skips the Java DB update too when a Java DB is cached', async () => {
+    const dir = await workspace()
+    const { failing, working, run } = await failingThenWorking(dir)
+    const cacheDir = join(dir, 'cache')
+    await mkdir(join(cacheDir, 'java-db'), { recursive: true })
+    await writeFile(join(cacheDir, 'java-db', 'metadata.json'), '{"Version":1}')
+    const ctx = scanContext(dir, failing.path, { run })
+    await mkdir(ctx.workDir, { recursive: true })
+    await scanTrivyWithDb(ctx, { cacheDir, cachedDbAvailable: true })
+    const [second] = await readCalls(working.callLog)
+    expect(second?.argv).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update']))
   })
 
   it('finds the cached DB in the cache directory on its own', async () => {

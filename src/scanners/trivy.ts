@@ -70,8 +70,13 @@ export interface TrivyArgsOptions {
   javaDbRepositories?: readonly string[]
   /** Our scan timeout; Trivy's own (5 minutes by default) is set a minute past it. */
   timeoutMs?: number
-  /** Use the DBs in the cache as they are (the fallback after a failed download). */
+  /** Use the vulnerability DB in the cache as it is (the fallback after a failed download). */
   skipDbUpdate?: boolean
+  /**
+   * Use the Java DB in the cache as it is. Only when one is there: Trivy refuses the flag on a run without
+   * a Java DB ("'--skip-java-db-update' cannot be specified on the first run", pkg/javadb/client.go).
+   */
+  skipJavaDbUpdate?: boolean
   /** The path to give `--input` instead of `source.path` (see `trivyInputLink`). */
   inputPath?: string
 }
@@ -110,7 +115,8 @@ export function trivyArgs(options: TrivyArgsOptions): string[] {
   if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
     args.push('--timeout', `${Math.ceil(options.timeoutMs / 1000) + TRIVY_TIMEOUT_MARGIN_S}s`)
   }
-  if (options.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update')
+  if (options.skipDbUpdate) args.push('--skip-db-update')
+  if (options.skipJavaDbUpdate) args.push('--skip-java-db-update')
   const source = options.source
   if (source.kind === 'daemon' && source.path.trim() === '') {
     // Only the local engines: falling back to a registry would scan another image of the same name.
@@ -175,13 +181,16 @@ export function trivyCacheDir(ctx: Pick<ScanContext, 'env' | 'workDir'>): string
 
 /**
  * Scans `ctx.source` with Trivy and reads its report. When the DB download fails and a cached DB is
- * available, scans again with `--skip-db-update` and logs a warning.
+ * available, scans again with `--skip-db-update` (and `--skip-java-db-update` when a Java DB is cached
+ * too) and logs a warning.
  */
 export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {}): Promise<Finding[]> {
   await mkdir(ctx.workDir, { recursive: true })
   const cacheDir = db.cacheDir ?? trivyCacheDir(ctx)
   await mkdir(cacheDir, { recursive: true })
   const cachedDbAvailable = db.cachedDbAvailable ?? (await exists(join(cacheDir, 'db', 'metadata.json')))
+  // pkg/javadb/client.go at v0.70.0 keeps the Java DB in <cache>/java-db with its metadata.json.
+  const cachedJavaDbAvailable = await exists(join(cacheDir, 'java-db', 'metadata.json'))
   const reportFile = join(ctx.workDir, 'trivy-report.json')
   const source = ctx.source.kind === 'oci-archive' ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS) : ctx.source
   const inputPath = await linkInput(source, ctx.workDir)
@@ -198,7 +207,10 @@ export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {})
   const output = await runWithCachedDbFallback(ctx, {
     scannerId: 'trivy',
     first: { ...invocation, args: trivyArgs(base) },
-    fallback: { ...invocation, args: trivyArgs({ ...base, skipDbUpdate: true }) },
+    fallback: {
+      ...invocation,
+      args: trivyArgs({ ...base, skipDbUpdate: true, skipJavaDbUpdate: cachedJavaDbAvailable }),
+    },
     cachedDbAvailable,
     isDbDownloadFailure: isTrivyDbDownloadFailure,
   })

@@ -18,10 +18,11 @@ import type { DbScanner, PipelineDeps } from './deps.js'
 import type { ScanTarget } from './targets.js'
 
 /** Where each DB-downloading scanner keeps its DB, and which part of it is worth caching. */
-const DB_LOCATIONS: Record<DbScanner, { envVar: string; cachedSubdir: string }> = {
-  // Trivy's cache dir also holds a per-image layer cache; only the vulnerability DB is worth keeping.
-  trivy: { envVar: 'TRIVY_CACHE_DIR', cachedSubdir: 'db' },
-  grype: { envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdir: '.' },
+const DB_LOCATIONS: Record<DbScanner, { envVar: string; cachedSubdirs: string[] }> = {
+  // Trivy's cache dir also holds a per-image layer cache (fanal/); the vulnerability DB (db/) and the Java
+  // DB (java-db/, pkg/javadb/client.go) are worth keeping, or the Java DB is downloaded on every run.
+  trivy: { envVar: 'TRIVY_CACHE_DIR', cachedSubdirs: ['db', 'java-db'] },
+  grype: { envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdirs: ['.'] },
 }
 
 function isDbScanner(id: ScannerId): id is DbScanner {
@@ -200,8 +201,8 @@ async function prepareDb(
   const location = DB_LOCATIONS[scanner]
   const dir =
     deps.env[location.envVar]?.trim() || join(config.tempDir, 'container-security-gate', 'db', scanner)
-  const cached = join(dir, location.cachedSubdir)
-  await mkdir(cached, { recursive: true })
+  const cached = location.cachedSubdirs.map((subdir) => join(dir, subdir))
+  for (const path of cached) await mkdir(path, { recursive: true })
   const restoredKey = await deps.dbCache?.restore(scanner, cached)
   return {
     env: { ...deps.env, [location.envVar]: dir },
