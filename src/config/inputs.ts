@@ -60,7 +60,7 @@ export const INPUT_DEFINITIONS = [
   {
     name: 'ignore-file',
     description:
-      'A .trivyignore-style file of vulnerability ids to suppress (one per line, # comments, exp:YYYY-MM-DD).',
+      'A .trivyignore file (ids one per line, # comments, exp:YYYY-MM-DD) or a .trivyignore.yaml (id, paths, purls, statement, expired_at per entry), told apart by the .yml/.yaml extension as Trivy does.',
     default: '',
     flag: '--ignore-file',
   },
