@@ -249,3 +249,54 @@ describe('reports that name one image differently', () => {
     expect(doc.findings.map((f) => [f.ruleId, f.detectedBy])).toEqual([['CVE-2024-1111', ['grype', 'trivy']]])
   })
 })
+
+describe('a .trivyignore.yaml as ignore-file', () => {
+  it('suppresses with the statement as reason; an expired entry suppresses nothing and is reported', async () => {
+    const vulns = ['CVE-2024-1111', 'CVE-2024-2222'].map((cve, i) => ({
+      cve,
+      ghsa: `GHSA-aaaa-bbbb-ccc${i}`,
+      pkg: `pkg${i}`,
+      version: '1.0',
+      fixed: '1.1',
+      diffId: `sha256:${'1'.repeat(64)}`,
+      trivySeverity: 'HIGH' as const,
+      grypeSeverity: 'High' as const,
+    }))
+    const report = join(work, 'ignore-trivy.json')
+    await writeFile(report, trivyReport('app.tar', vulns))
+    const ignore = join(work, '.trivyignore.yaml')
+    await writeFile(
+      ignore,
+      [
+        'vulnerabilities:',
+        '  - id: CVE-2024-1111',
+        '    statement: not reachable from the entrypoint',
+        '  - id: CVE-2024-2222',
+        '    expired_at: 2024-01-31',
+        '',
+      ].join('\n'),
+    )
+    const json = join(work, 'ignore.json')
+    const run = await runCli([
+      'scan',
+      '--report',
+      `trivy:${report}`,
+      '--ignore-file',
+      ignore,
+      '--fail-on',
+      'high',
+      '--json',
+      json,
+    ])
+    // CVE-2024-2222's entry expired: it fails the gate again.
+    expect(run.exitCode).toBe(1)
+    const doc = JSON.parse(await readFile(json, 'utf8')) as {
+      findings: { ruleId: string; suppression?: { reason: string } }[]
+    }
+    expect(doc.findings.map((f) => [f.ruleId, f.suppression?.reason ?? null])).toEqual([
+      ['CVE-2024-1111', 'not reachable from the entrypoint'],
+      ['CVE-2024-2222', null],
+    ])
+    expect(run.stdout + run.stderr).toMatch(/CVE-2024-2222.*expired on 2024-01-31/)
+  })
+})
