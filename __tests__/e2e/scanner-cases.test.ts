@@ -6,18 +6,20 @@
  * differently.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
 import { cosignTool } from '../../src/scanners/cosign.js'
 import { hadolintTool } from '../../src/scanners/hadolint.js'
+import { trivyTool } from '../../src/scanners/trivy.js'
 import { currentPlatform } from '../../src/tools/platform.js'
 import { runCli } from '../helpers/cli-runner.js'
 import {
   checksumsFile,
   hadolintChecksumDocuments,
+  makeTarGz,
   startReleaseServer,
   type ReleaseServer,
 } from '../helpers/release-server.js'
@@ -298,5 +300,66 @@ describe('a .trivyignore.yaml as ignore-file', () => {
       ['CVE-2024-2222', null],
     ])
     expect(run.stdout + run.stderr).toMatch(/CVE-2024-2222.*expired on 2024-01-31/)
+  })
+})
+
+describe("Trivy's Java DB in the offline fallback", () => {
+  it.each([
+    ['no Java DB cached: --skip-db-update only', false],
+    ['a Java DB cached: both skip flags', true],
+  ])('%s, and the scan completes', async (_name, javaDbCached) => {
+    const version = '0.69.2'
+    const asset = trivyTool.asset(version, currentPlatform())!
+    const state = join(work, `trivy-calls-${String(javaDbCached)}`)
+    const callLog = join(work, `trivy-argv-${String(javaDbCached)}.jsonl`)
+    const script = replayScannerScript({
+      callLog,
+      report: trivyReport('app.tar', []),
+      outputFlags: ['--output'],
+      // Trivy 0.70 refuses --skip-java-db-update without a Java DB (pkg/javadb/client.go).
+      trivyJavaDb: true,
+      firstCallsFail: {
+        count: 1,
+        stateFile: state,
+        exitCode: 1,
+        stderr:
+          'FATAL\tFatal error\tinit error: DB error: failed to download vulnerability DB: ' +
+          'GET https://mirror.gcr.io/v2/aquasec/trivy-db/manifests/2: TOOMANYREQUESTS: rate limited\n',
+      },
+    })
+    const body = await makeTarGz([{ name: asset.executable, content: script }])
+    const tag = trivyTool.tag(version)
+    server.addAsset(trivyTool.repository, tag, asset.name, body)
+    const checksums = trivyTool.checksums(version)
+    if (checksums.kind !== 'checksums-file') throw new Error('expected a checksums file')
+    server.addAsset(trivyTool.repository, tag, checksums.name, checksumsFile({ [asset.name]: body }))
+    // A cache restored from an earlier run: the vulnerability DB, and the Java DB only in the second case.
+    const cache = join(work, `trivy-cache-${String(javaDbCached)}`)
+    await mkdir(join(cache, 'db'), { recursive: true })
+    await writeFile(join(cache, 'db', 'metadata.json'), '{"Version":2}')
+    if (javaDbCached) {
+      await mkdir(join(cache, 'java-db'), { recursive: true })
+      await writeFile(join(cache, 'java-db', 'metadata.json'), '{"Version":1}')
+    }
+    const image = join(work, 'app.tar')
+    await writeImage(plantedImage(), { format: 'docker-archive', out: image, repoTag: 'acme/app:1.0' })
+    const run = await runCli(
+      ['scan', image, '--scanners', 'trivy', '--trivy-version', version, '--tools-mirror', server.url],
+      {
+        env: {
+          RUNNER_TOOL_CACHE: join(work, `tool-cache-trivy-${String(javaDbCached)}`),
+          TRIVY_CACHE_DIR: cache,
+        },
+      },
+    )
+    expect([run.exitCode, run.exitCode === 0 ? '' : run.stdout + run.stderr]).toEqual([0, ''])
+    expect(run.stderr).toMatch(/cached database/)
+    const calls = (await readFile(callLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { argv: string[] }).argv)
+    expect(calls).toHaveLength(2)
+    expect(calls[1]).toContain('--skip-db-update')
+    expect(calls[1]!.includes('--skip-java-db-update')).toBe(javaDbCached)
   })
 })

@@ -33,6 +33,11 @@ export interface ReplayScannerOptions {
    * first run", a FATAL error, exit 1).
    */
   trivyJavaDb?: boolean
+  /**
+   * The first `count` calls fail this way (no report), counted in `stateFile`: a DB download that fails
+   * once, then a run that works.
+   */
+  firstCallsFail?: { count: number; stateFile: string; exitCode: number; stderr: string }
 }
 
 export interface ReplayScanner {
@@ -59,6 +64,7 @@ export function replayScannerScript(
     versionText: options.versionText ?? null,
     imageInput: options.imageInput ?? null,
     trivyJavaDb: options.trivyJavaDb ?? false,
+    firstCallsFail: options.firstCallsFail ?? null,
   }
   return `#!/usr/bin/env node
 const fs = require('node:fs')
@@ -78,6 +84,15 @@ if (config.trivyJavaDb && argv.includes('--skip-java-db-update')) {
     process.stderr.write("ERROR\\t[javadb] The first run cannot skip downloading Java DB\\n" +
       "FATAL\\tFatal error\\trun error: '--skip-java-db-update' cannot be specified on the first run\\n")
     process.exit(1)
+  }
+}
+if (config.firstCallsFail !== null) {
+  const state = config.firstCallsFail
+  const calls = fs.existsSync(state.stateFile) ? Number(fs.readFileSync(state.stateFile, 'utf8')) : 0
+  fs.writeFileSync(state.stateFile, String(calls + 1))
+  if (calls < state.count) {
+    process.stderr.write(state.stderr)
+    process.exit(state.exitCode)
   }
 }
 let out = null
