@@ -165,13 +165,19 @@ describe('cosign v3 and a new-format bundle from another signer', () => {
 })
 
 describe('hadolint from 2.15 on', () => {
-  it.each(['2.15.0', '2.13.1'])(
+  it.each([
+    ['2.15.0', '2.15.0'],
+    ['2.13.1', '2.13.1'],
+    // `latest` resolved through the releases API to a release with the new checksum document.
+    ['latest', '2.15.0'],
+  ])(
     '%s installs against the checksum document its release workflow publishes',
-    async (version) => {
+    async (requested, version) => {
       const asset = hadolintTool.asset(version, currentPlatform())!
       const script = replayScannerScript({ callLog: null, report: '[]', reportToStdout: true })
       const tag = hadolintTool.tag(version)
       server.addAsset(hadolintTool.repository, tag, asset.name, script)
+      server.setLatest(hadolintTool.repository, tag)
       // What hadolint's release.yml at that tag writes beside the binaries (release-server.ts).
       for (const [name, body] of Object.entries(hadolintChecksumDocuments(version, { [asset.name]: script })))
         server.addAsset(hadolintTool.repository, tag, name, body)
@@ -190,11 +196,16 @@ describe('hadolint from 2.15 on', () => {
           '--scanners',
           'hadolint',
           '--hadolint-version',
-          version,
+          requested,
           '--tools-mirror',
           server.url,
         ],
-        { env: { RUNNER_TOOL_CACHE: join(work, `tool-cache-hadolint-${version}`) } },
+        {
+          env: {
+            RUNNER_TOOL_CACHE: join(work, `tool-cache-hadolint-${requested}`),
+            GITHUB_API_URL: server.url,
+          },
+        },
       )
       expect([run.exitCode, run.exitCode === 0 ? '' : run.stdout + run.stderr]).toEqual([0, ''])
     },
