@@ -209,7 +209,7 @@ beforeAll(async () => {
   await writeFile(dockerfile, PLANTED_DOCKERFILE)
   await writeImage(plantedImage(), { format: 'docker-archive', out: image, repoTag: 'acme/app:1.0' })
   server = await startReleaseServer()
-  await publish(osvScannerTool, '2.5.0', { report: OSV_REPORT, outputFlags: ['--output'], exitCode: 1 })
+  await publish(osvScannerTool, '2.5.0', { report: OSV_REPORT, outputFlags: ['--output-file'], exitCode: 1 })
   await publish(dockleTool, '0.4.13', { report: DOCKLE_REPORT, outputFlags: ['--output'] })
   await publish(hadolintTool, '2.13.1', { report: HADOLINT_REPORT, reportToStdout: true })
   await publish(snykTool, '1.1300.0', {

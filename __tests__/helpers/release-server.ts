@@ -182,6 +182,30 @@ export function checksumsFile(files: Record<string, Buffer | string>): string {
     .join('')
 }
 
+/**
+ * The checksum documents hadolint's release workflow publishes beside `assets` (name → body), by version:
+ * up to v2.14 one `<asset>.sha256` each (release.yml at v2.14.0: `sha256sum -b hadolint-linux-x86_64 >
+ * hadolint-linux-x86_64.sha256`, …); from v2.15.0 one `checksums.sha256` for all of them (release.yml at
+ * v2.15.0 and v2.15.1: `sha256sum -b hadolint* > checksums.sha256`). `sha256sum -b` writes `<hex> *<name>`.
+ */
+export function hadolintChecksumDocuments(
+  version: string,
+  assets: Record<string, Buffer | string>,
+): Record<string, string> {
+  const [major = 0, minor = 0] = version
+    .replace(/^v/, '')
+    .split('.')
+    .map((part) => Number.parseInt(part, 10))
+  const line = (name: string, body: Buffer | string): string => `${sha256Hex(body)} *${name}\n`
+  if (major > 2 || (major === 2 && minor >= 15)) {
+    const names = Object.keys(assets).sort() // the shell expands hadolint* in sorted order
+    return { 'checksums.sha256': names.map((name) => line(name, assets[name]!)).join('') }
+  }
+  return Object.fromEntries(
+    Object.entries(assets).map(([name, body]) => [`${name}.sha256`, line(name, body)]),
+  )
+}
+
 export interface ArchiveFile {
   /** Path inside the archive (`trivy`, `bin/cinc-auditor`). */
   name: string

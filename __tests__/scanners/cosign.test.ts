@@ -149,6 +149,12 @@ describe('cosign references', () => {
     [13, '', true],
     [1, 'Error: no signatures found', true],
     [1, 'Error: no matching signatures:\ninvalid signature', true],
+    // cosign v3.1.1, new bundle format signed by another key (pkg/cosign/verify.go, exit 1).
+    [
+      1,
+      'error during command execution: no matching attestations: verifying bundle: signature mismatch',
+      true,
+    ],
     [1, 'Error: GET https://ghcr.io/v2/: dial tcp: i/o timeout', false],
     [11, '', false],
   ])('exit %s with %j means unsigned: %s', (code, stderr, unsigned) => {
@@ -228,6 +234,13 @@ describe('cosign.scan', () => {
     [10, 'Error: no signatures found\nerror during command execution: no signatures found'],
     [12, 'Error: no matching signatures: invalid signature when validating ASN.1 encoded signature'],
     [1, 'Error: no signatures found'],
+    // cosign v3.1.1 on a new-format bundle from another signer: ErrNoMatchingAttestations has no exit code
+    // of its own (cmd/cosign/errors/exit_code_lookup.go), so main.go's log.Fatalf exits 1.
+    [
+      1,
+      '2026/12/02 18:00:00 error during command execution: no matching attestations: ' +
+        'failed to verify signature: crypto/rsa: verification error',
+    ],
   ])('makes exit %d a finding of the configured severity, not an error', async (exitCode, stderr) => {
     const { ctx: scanCtx } = await setup({ exitCode, stderr }, { scanner: { cosignSeverity: 'critical' } })
     const findings = await cosign.scan(scanCtx)

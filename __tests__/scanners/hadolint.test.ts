@@ -71,6 +71,11 @@ describe('hadolint tool spec', () => {
     })
     expect(hadolintTool.asset('2.14.0', 'win32-x64')?.executable).toBe('hadolint.exe')
     expect(hadolintTool.checksums('2.14.0')).toEqual({ kind: 'per-asset', suffix: '.sha256' })
+    expect(hadolintTool.checksums('v2.12.0')).toEqual({ kind: 'per-asset', suffix: '.sha256' })
+    // release.yml at v2.15.0 / v2.15.1: `sha256sum -b hadolint* > checksums.sha256`, no per-asset files.
+    expect(hadolintTool.checksums('2.15.0')).toEqual({ kind: 'checksums-file', name: 'checksums.sha256' })
+    expect(hadolintTool.checksums('v2.15.1')).toEqual({ kind: 'checksums-file', name: 'checksums.sha256' })
+    expect(hadolintTool.checksums('3.0.0')).toEqual({ kind: 'checksums-file', name: 'checksums.sha256' })
     expect(hadolintTool.tag('2.14.0')).toBe('v2.14.0')
   })
 

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
 import type { Severity } from '../../src/findings/severity.js'
 import { impactSeverity, parseInspecReport } from '../../src/scanners/inspec-report.js'
+import { runNoteOf } from '../../src/scanners/run-notes.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { inspecJson, inspecMinReport, inspecReport, type ControlSpec } from './inspec-fixtures.js'
 
@@ -178,11 +179,52 @@ describe('parseInspecReport (json)', () => {
     expect(parseInspecReport(text, ctx).map((f) => f.subject)).toEqual(['profile a', 'profile b'])
   })
 
-  it('returns no finding for a profile skipped on this platform', () => {
+  it('a profile skipped on this platform checked nothing: a ScannerError, not a clean pass', () => {
     const text = inspecReport([
       { name: 'p', status: 'skipped', statusMessage: 'Skipping profile: unsupported platform', controls: [] },
     ])
-    expect(parseInspecReport(text, ctx)).toEqual([])
+    expect(() => parseInspecReport(text, ctx)).toThrow(
+      new ScannerError(
+        'cinc-auditor',
+        'cinc-auditor report cinc-auditor.json checked nothing: profile p was skipped ("Skipping profile: unsupported platform")',
+      ),
+    )
+  })
+
+  it('every control skipped (cis-docker-benchmark in a container) checked nothing: a ScannerError', () => {
+    const skip = {
+      status: 'skipped' as const,
+      code_desc: 'x',
+      skip_message: 'Skipped control due to only_if condition: docker not found',
+    }
+    const text = inspecReport([
+      {
+        name: 'cis-docker-benchmark',
+        controls: [
+          { id: 'docker-1.1', impact: 1, results: [skip] },
+          { id: 'docker-2.1', impact: 1, results: [skip] },
+        ],
+      },
+    ])
+    expect(() => parseInspecReport(text, ctx)).toThrow(
+      /checked nothing: every control was skipped \(2 of 2\) \(e\.g\. "Skipped control due to only_if condition: docker not found"\)/,
+    )
+  })
+
+  it('counts skipped controls in the run note when some ran', () => {
+    const text = inspecReport([
+      {
+        name: 'linux-baseline',
+        controls: [
+          { id: 'os-01', impact: 1, results: [failed('/etc/shadow')] },
+          { id: 'os-02', impact: 1, results: [{ status: 'passed', code_desc: 'ok' }] },
+          { id: 'sysctl-01', impact: 1, results: [{ status: 'skipped', code_desc: 'x' }] },
+        ],
+      },
+    ])
+    const findings = parseInspecReport(text, ctx)
+    expect(findings.map((f) => f.ruleId)).toEqual(['os-01'])
+    expect(runNoteOf(findings)).toBe('1 of 3 controls skipped')
   })
 
   it('uses the report origin as the target when none is given', () => {

@@ -211,7 +211,7 @@ describe('osvScannerArgs', () => {
       'image',
       '--format',
       'json',
-      '--output',
+      '--output-file',
       report,
       '--archive',
       source.path,
@@ -377,6 +377,13 @@ describe('osvScanner.scan', () => {
     expect(error).toBeInstanceOf(ScannerError)
     expect((error as Error).message).toMatch(/exited with code 129 \(the OSV\.dev API call failed\)/)
     expect((error as Error).message).toMatch(/503 Service Unavailable/)
+  })
+
+  it('explains exit 130 (invalid osv-scanner.toml, cmd/osv-scanner/internal/cmd/run.go) as an error', async () => {
+    const { ctx } = await setup({ name: 'osv-scanner', exitCode: 130, stderr: 'config file is invalid\n' })
+    await expect(osvScanner.scan(ctx)).rejects.toThrow(
+      /exited with code 130 \(the osv-scanner\.toml configuration is invalid\)/,
+    )
   })
 
   it('fails when the run completed without writing its report', async () => {

@@ -58,8 +58,8 @@ describe('the scanner registry', () => {
     const withDb = SCANNER_IDS.filter((id: ScannerId) => scannerById(id).db !== undefined)
     expect(withDb).toEqual(['trivy', 'grype'])
     expect([...DB_SCANNERS]).toEqual(withDb)
-    expect(scannerById('trivy').db).toEqual({ envVar: 'TRIVY_CACHE_DIR', cachedSubdir: 'db' })
-    expect(scannerById('grype').db).toEqual({ envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdir: '.' })
+    expect(scannerById('trivy').db).toEqual({ envVar: 'TRIVY_CACHE_DIR', cachedSubdirs: ['db', 'java-db'] })
+    expect(scannerById('grype').db).toEqual({ envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdirs: ['.'] })
   })
 
   it('lets only the Dockerfile linter relocate its findings to the Dockerfile', () => {

@@ -1,7 +1,10 @@
 import { describe, it, expect } from '@jest/globals'
-import { lstat, mkdir, mkdtemp, readlink, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { plantedImage } from '../../scripts/lib/demo-images.js'
+import { writeImage } from '../../scripts/lib/image-builder.js'
 import type { ScanContext } from '../../src/scanners/scanner.js'
 import {
   TRIVY_DEFAULT_DB_REPOSITORIES,
@@ -12,12 +15,14 @@ import {
   trivyScanner,
   trivyTool,
 } from '../../src/scanners/trivy.js'
+import { openImage } from '../../src/target/image-reader.js'
 import type { ImageSource } from '../../src/target/image-types.js'
 import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner } from '../../src/util/exec.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
 import { testScanContext } from '../helpers/scan-context.js'
+import { TRIVY_INPUT } from '../helpers/replay-image-input.js'
 import { readCalls, writeReplayScanner, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
 
 const archive: ImageSource = { input: './image.tar', kind: 'docker-archive', path: '/tmp/in/image.tar' }
@@ -90,12 +95,6 @@ describe('trivyArgs', () => {
       ['--input', '/b/oci'],
       [],
     ],
-    [
-      'an OCI tar',
-      { input: 'img.tar', kind: 'oci-archive', path: '/b/img.tar' },
-      ['--input', '/b/img.tar'],
-      [],
-    ],
   ])('%s: the input comes last', (_name, source, tail, absent) => {
     const args = trivyArgs({ ...base, source })
     expect(args.slice(-tail.length)).toEqual(tail)
@@ -103,11 +102,16 @@ describe('trivyArgs', () => {
   })
 
   it('uses a linked input path when given', () => {
-    const source: ImageSource = { input: 'x', kind: 'oci-archive', path: '/b/image.oci' }
-    expect(trivyArgs({ ...base, source, inputPath: 'trivy-input/image.tar' }).slice(-2)).toEqual([
+    const source: ImageSource = { input: 'x', kind: 'oci-dir', path: '/b/app:1/oci' }
+    expect(trivyArgs({ ...base, source, inputPath: 'trivy-input/image' }).slice(-2)).toEqual([
       '--input',
-      'trivy-input/image.tar',
+      'trivy-input/image',
     ])
+  })
+
+  it('refuses an OCI archive: Trivy 0.70 --input reads a docker-archive or an OCI layout directory', () => {
+    const source: ImageSource = { input: 'oci-archive:img.tar', kind: 'oci-archive', path: '/b/img.tar' }
+    expect(() => trivyArgs({ ...base, source })).toThrow(/cannot read an OCI archive/)
   })
 
   it('takes configured DB repositories in order, sets its timeout past ours, and can skip DB updates', () => {
@@ -122,7 +126,9 @@ describe('trivyArgs', () => {
       'registry.internal/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2',
     )
     expect(args[args.indexOf('--timeout') + 1]).toBe('180s')
-    expect(args).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update']))
+    expect(args).toContain('--skip-db-update')
+    expect(args).not.toContain('--skip-java-db-update')
+    expect(trivyArgs({ ...base, source: archive, skipJavaDbUpdate: true })).toContain('--skip-java-db-update')
   })
 
   it('falls back to the default repositories for an empty list', () => {
@@ -133,9 +139,7 @@ describe('trivyArgs', () => {
 
 describe('trivyInputLink', () => {
   it.each<[ImageSource, string | undefined]>([
-    [{ input: 'a', kind: 'oci-archive', path: '/b/image.tar' }, undefined],
-    [{ input: 'a', kind: 'oci-archive', path: '/b/image.oci' }, 'trivy-input/image.tar'],
-    [{ input: 'a', kind: 'oci-archive', path: '/b/x@1/image.tar' }, 'trivy-input/image.tar'],
+    [{ input: 'a', kind: 'oci-archive', path: '/b/x@1/image.tar' }, undefined],
     [{ input: 'a', kind: 'oci-dir', path: '/b/oci' }, undefined],
     [{ input: 'a', kind: 'oci-dir', path: '/b/app:1/oci' }, 'trivy-input/image'],
     [{ input: 'a', kind: 'docker-archive', path: '/b/app:1.tar' }, undefined],
@@ -305,7 +309,7 @@ describe('trivy scan with a replayed executable', () => {
   /** First call: the DB download fails; second call: a normal scan. Two real executables, one per call. */
   async function failingThenWorking(dir: string) {
     const failing = await replay(join(dir, 'failing'), { exitCode: 1, stderr: DB_FAILURE })
-    const working = await replay(join(dir, 'working'), { report: oneVulnReport })
+    const working = await replay(join(dir, 'working'), { report: oneVulnReport, trivyJavaDb: true })
     let calls = 0
     const run: CommandRunner = (_command, args, options) =>
       runCommand(calls++ === 0 ? failing.path : working.path, args, options)
@@ -323,8 +327,23 @@ describe('trivy scan with a replayed executable', () => {
     const [first] = await readCalls(failing.callLog)
     const [second] = await readCalls(working.callLog)
     expect(first?.argv).not.toContain('--skip-db-update')
-    expect(second?.argv).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update']))
+    // No Java DB in the cache: Trivy would refuse --skip-java-db-update (pkg/javadb/client.go).
+    expect(second?.argv).toContain('--skip-db-update')
+    expect(second?.argv).not.toContain('--skip-java-db-update')
     expect(logger.messages('warning').join('\n')).toMatch(/cached database/)
+  })
+
+  it('skips the Java DB update too when a Java DB is cached', async () => {
+    const dir = await workspace()
+    const { failing, working, run } = await failingThenWorking(dir)
+    const cacheDir = join(dir, 'cache')
+    await mkdir(join(cacheDir, 'java-db'), { recursive: true })
+    await writeFile(join(cacheDir, 'java-db', 'metadata.json'), '{"Version":1}')
+    const ctx = scanContext(dir, failing.path, { run })
+    await mkdir(ctx.workDir, { recursive: true })
+    await scanTrivyWithDb(ctx, { cacheDir, cachedDbAvailable: true })
+    const [second] = await readCalls(working.callLog)
+    expect(second?.argv).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update']))
   })
 
   it('finds the cached DB in the cache directory on its own', async () => {
@@ -351,25 +370,52 @@ describe('trivy scan with a replayed executable', () => {
     expect(await readCalls(working.callLog)).toHaveLength(0)
   })
 
-  it('links an OCI archive whose name Trivy would not read, and runs in the scan directory', async () => {
+  it('unpacks an OCI archive once to a layout Trivy reads, and runs in the scan directory', async () => {
     const dir = await workspace()
-    const tool = await replay(join(dir, 'bin'), { report: cleanReport })
-    const ociFile = join(dir, 'image.oci')
-    await writeFile(ociFile, 'not really a tar')
-    let cwd: string | undefined
-    const run: CommandRunner = (command, args, options) => {
-      cwd = options?.cwd
-      return runCommand(command, args, options)
+    try {
+      // The stand-in opens --input as Trivy 0.70 does (replay-image-input.ts): an OCI archive tar is refused.
+      const tool = await replay(join(dir, 'bin'), {
+        report: '{"SchemaVersion":2,"ArtifactName":"x","Metadata":{"ImageID":"__IMAGE_ID__"},"Results":[]}',
+        imageInput: TRIVY_INPUT,
+      })
+      const archivePath = join(dir, 'app:1.tar')
+      await writeImage(plantedImage(), { format: 'oci-archive', out: archivePath, repoTag: 'acme/app:1.0' })
+      const source: ImageSource = {
+        input: `oci-archive:${archivePath}`,
+        kind: 'oci-archive',
+        path: archivePath,
+      }
+      const image = await openImage(source, { tempDir: join(dir, 'temp'), logger: new RecordingLogger() })
+      let cwd: string | undefined
+      const run: CommandRunner = (command, args, options) => {
+        cwd = options?.cwd
+        return runCommand(command, args, options)
+      }
+      const ctx = scanContext(dir, tool.path, { source, image, run })
+      try {
+        await trivyScanner.scan(ctx)
+        await trivyScanner.scan(ctx)
+        const calls = await readCalls(tool.callLog)
+        const inputs = calls.map((c) => c.argv[c.argv.indexOf('--input') + 1]!)
+        expect(inputs[0]).toBe(inputs[1]) // written once
+        expect(inputs[0]).not.toBe(archivePath)
+        expect((await lstat(join(inputs[0]!, 'index.json'))).isFile()).toBe(true)
+        expect(cwd).toBe(ctx.workDir)
+        const report = JSON.parse(await readFile(join(ctx.workDir, 'trivy-report.json'), 'utf8'))
+        expect(report.Metadata.ImageID).toBe(image.imageId)
+        // The archive as given is what the real Trivy refuses.
+        const refused = await runCommand(tool.path, ['image', '--input', archivePath])
+        expect([refused.exitCode, refused.stderr]).toEqual([
+          1,
+          expect.stringMatching(/unable to open .* as an OCI Image/),
+        ])
+      } finally {
+        await image.close()
+      }
+      expect(existsSync(join(dir, 'temp'))).toBe(true)
+      expect(await readdir(join(dir, 'temp'))).toEqual([])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
-    const source: ImageSource = { input: 'oci-archive:image.oci', kind: 'oci-archive', path: ociFile }
-    const ctx = scanContext(dir, tool.path, { source, run })
-    await mkdir(ctx.workDir, { recursive: true })
-    await trivyScanner.scan(ctx)
-    const [call] = await readCalls(tool.callLog)
-    expect(call?.argv.slice(-2)).toEqual(['--input', join('trivy-input', 'image.tar')])
-    expect(cwd).toBe(ctx.workDir)
-    const link = join(ctx.workDir, 'trivy-input', 'image.tar')
-    expect((await lstat(link)).isSymbolicLink()).toBe(true)
-    expect(await readlink(link)).toBe(ociFile)
   })
 })

@@ -127,8 +127,9 @@ describe('scanTargets', () => {
         return { path, version: '0.70.0' }
       },
       dbCache: {
-        restore: async (scanner, dir) => {
-          calls.push(`restore ${scanner} ${dir.endsWith(join('db', 'trivy', 'db'))}`)
+        restore: async (scanner, dirs) => {
+          const root = join('db', 'trivy')
+          calls.push(`restore ${scanner} ${dirs.map((d) => d.slice(d.lastIndexOf(root))).join(' ')}`)
           return undefined
         },
         save: async (scanner) => {
@@ -139,7 +140,8 @@ describe('scanTargets', () => {
     const outcomes = await scanTargets(targets, config({ scanners: ['trivy'] }), d)
     expect(outcomes[0]!.run.status).toBe('failed')
     // A failed scan leaves nothing worth saving.
-    expect(calls).toEqual(['restore trivy true'])
+    // Both of Trivy's DBs, in one cache entry: the vulnerability DB and the Java DB (pkg/javadb/client.go).
+    expect(calls).toEqual([`restore trivy ${join('db', 'trivy', 'db')} ${join('db', 'trivy', 'java-db')}`])
   })
 
   it.each([

@@ -83,7 +83,7 @@ export const INPUT_DEFINITIONS = [
     name: 'ignore-file',
     kind: 'string',
     description:
-      'A .trivyignore-style file of vulnerability ids to suppress (one per line, # comments, exp:YYYY-MM-DD).',
+      'A .trivyignore file (ids one per line, # comments, exp:YYYY-MM-DD) or a .trivyignore.yaml (id, paths, purls, statement, expired_at per entry), told apart by the .yml/.yaml extension as Trivy does.',
     default: '',
     flag: '--ignore-file',
   },
@@ -279,7 +279,7 @@ export const INPUT_DEFINITIONS = [
     name: 'inspec-profile',
     kind: 'string',
     description:
-      'InSpec profile Cinc Auditor runs against a container started from the image (default: the CIS Docker Benchmark profile of dev-sec).',
+      'InSpec profile Cinc Auditor runs against a container started from the image (default: dev-sec linux-baseline, which applies inside a container).',
     default: '',
     flag: '--inspec-profile',
   },

@@ -8,7 +8,8 @@ import type { Kind } from '../findings/finding.js'
 import type { Threshold } from '../findings/severity.js'
 import { loadBaseline } from '../policy/baseline.js'
 import { uniformFailOn } from '../policy/gate.js'
-import { parseTrivyIgnore, type IgnoreRule } from '../policy/suppress.js'
+import type { IgnoreRule } from '../policy/suppress.js'
+import { parseIgnoreFile } from '../policy/trivy-ignore-yaml.js'
 import { parseOpenVex, type VexStatement } from '../policy/vex.js'
 import { SCANNER_IDS, isScannerId } from '../scanners/scanner.js'
 import { ConfigurationError, errorMessage } from '../util/errors.js'
@@ -86,7 +87,7 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
     const absoluteIgnore = isAbsolute(ignoreFile) ? ignoreFile : resolve(files.workspace, ignoreFile)
     if (!files.exists(absoluteIgnore))
       throw new ConfigurationError(`input ignore-file: ${ignoreFile} does not exist`)
-    ignoreRules.push(...parseTrivyIgnore(readInput(files, 'ignore-file', absoluteIgnore), ignoreFile))
+    ignoreRules.push(...parseIgnoreFile(readInput(files, 'ignore-file', absoluteIgnore), ignoreFile))
   }
 
   // VEX paths in the policy file are relative to the repository (the workspace), as the README says.

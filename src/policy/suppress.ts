@@ -7,6 +7,7 @@
 import type { Finding } from '../findings/finding.js'
 import { normalizePackageName, normalizePackageVersion, packageFamily } from '../findings/package-identity.js'
 import { ConfigurationError } from '../util/errors.js'
+import { purlMatchesPackage, type Purl } from './purl-match.js'
 
 export interface IgnoreRule {
   /** A rule id or alias (`CVE-2023-1234`, `GHSA-…`, `DS002`), compared case-insensitively. */
@@ -20,6 +21,12 @@ export interface IgnoreRule {
   expires?: string
   /** Where the rule was written (`.github/container-security.yml ignore[2]`, `.trivyignore:3`). */
   origin?: string
+  /** Only findings of this kind (the section of a `.trivyignore.yaml` entry). */
+  kind?: Finding['kind']
+  /** Only findings in a file matching one of these globs (`**` any directories, `*` within one). */
+  paths?: string[]
+  /** Only findings on a package matching one of these package URLs. */
+  purls?: Purl[]
 }
 
 export interface IgnoreOutcome {
@@ -61,6 +68,7 @@ export function applyIgnoreRules(
     for (const id of ids) {
       for (const rule of byId.get(id) ?? []) {
         if (!packageMatches(rule.package, finding) || !imageMatches(rule.image, finding.target)) continue
+        if (!narrowedTo(rule, finding)) continue
         used.add(rule)
         match ??= rule
       }
@@ -83,6 +91,37 @@ function describeRule(rule: IgnoreRule): string {
   const scope = [rule.package, rule.image].filter((s): s is string => s !== undefined)
   const where = rule.origin !== undefined ? ` in ${rule.origin}` : ''
   return `ignore rule for ${rule.id}${scope.length > 0 ? ` (${scope.join(', ')})` : ''}${where}`
+}
+
+/** The `.trivyignore.yaml` narrowing: section kind, `paths` and `purls` (pkg/result/ignore.go `Match`). */
+function narrowedTo(rule: IgnoreRule, finding: Finding): boolean {
+  if (rule.kind !== undefined && rule.kind !== finding.kind) return false
+  if (rule.paths !== undefined && rule.paths.length > 0) {
+    const path = (finding.package?.path ?? finding.location?.path ?? '').replace(/^\/+/, '')
+    if (!rule.paths.some((glob) => globPattern(glob).test(path))) return false
+  }
+  // Trivy: a finding without a package is not narrowed by purls.
+  if (rule.purls !== undefined && rule.purls.length > 0 && finding.package !== undefined) {
+    if (!rule.purls.some((purl) => purlMatchesPackage(purl, finding))) return false
+  }
+  return true
+}
+
+/** A doublestar glob (`usr/**\/METADATA`, `*.jar`) as a regular expression over a relative path. */
+export function globPattern(glob: string): RegExp {
+  let source = ''
+  const text = glob.trim().replace(/^\/+/, '')
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '*' && text[i + 1] === '*') {
+      const slash = text[i + 2] === '/'
+      source += slash ? '(?:.*/)?' : '.*'
+      i += slash ? 2 : 1
+    } else if (c === '*') source += '[^/]*'
+    else if (c === '?') source += '[^/]'
+    else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+  }
+  return new RegExp(`^${source}$`)
 }
 
 function packageMatches(spec: string | undefined, finding: Finding): boolean {

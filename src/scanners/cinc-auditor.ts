@@ -20,6 +20,7 @@ import { tailLines } from '../util/exec.js'
 import { containerName, findDaemonImage, withContainer } from './daemon-image.js'
 import { explainExitCode } from './exit-code-meaning.js'
 import { parseInspecReport } from './inspec-report.js'
+import { runNoteOf } from './run-notes.js'
 import { readReportFile, runScanner } from './run-scanner.js'
 import type { ScanContext, Scanner } from './scanner.js'
 
@@ -29,20 +30,33 @@ export const CINC_AUDITOR_NO_DAEMON = 'cinc-auditor needs a Docker daemon; none 
 export const CINC_AUDITOR_PLATFORMS =
   "cinc-auditor is installed from Cinc's Ubuntu .deb packages and runs on Linux (x64, arm64) only"
 
-/** `inspec exec` exit codes (InSpec docs, `Inspec::RunnerRspec#exit_code`; distinct exit is the default). */
+/**
+ * `inspec exec` exit codes (inspec v6.8.24 lib/inspec/ui.rb and `Inspec::RunnerRspec#exit_code` in
+ * lib/inspec/runner_rspec.rb; distinct exit is the default). 101 is a completed run, but one in which
+ * every control was skipped checked nothing: the report parser makes that an error.
+ */
 export const CINC_AUDITOR_EXIT_CODES: Readonly<Record<number, string>> = {
   0: 'every control passed',
   1: 'usage or general error',
   2: 'error in a plugin',
   3: 'fatal deprecation',
+  4: 'a gem dependency could not be loaded',
   100: 'at least one control failed',
   101: 'no control failed, at least one was skipped',
+  102: 'a profile failed to load',
+  130: 'interrupted',
   172: 'the license was not accepted',
 }
 export const CINC_AUDITOR_OK_EXIT_CODES = [0, 100, 101] as const
 
-/** The default profile: DevSec's CIS Docker Benchmark, fetched from GitHub at scan time. */
-export const DEFAULT_INSPEC_PROFILE = 'https://github.com/dev-sec/cis-docker-benchmark'
+/**
+ * The default profile: DevSec's Linux Baseline, fetched from GitHub at scan time. It is written to run
+ * inside a container too (controls/os_spec.rb detects `container_execution` and skips only the kernel
+ * and sysctl checks), so against a container it checks file permissions, SUID files, packages and
+ * accounts. DevSec's cis-docker-benchmark, the earlier default, audits a Docker *host*: inside a
+ * container every control is skipped (`only_if('docker not found')`) and nothing is checked.
+ */
+export const DEFAULT_INSPEC_PROFILE = 'https://github.com/dev-sec/linux-baseline'
 
 /** Where the omnibus package installs itself, and so where its file tree sits in the package. */
 const OMNIBUS_DIR = 'opt/cinc-auditor'
@@ -235,7 +249,10 @@ async function scan(ctx: ScanContext): Promise<Finding[]> {
     },
   )
   const report = await readReportFile(ID, reportFile, tailLines(result.stderr || result.stdout))
-  return parseInspecReport(report, { target: ctx.target, origin: reportFile })
+  const findings = parseInspecReport(report, { target: ctx.target, origin: reportFile })
+  const note = runNoteOf(findings)
+  if (note !== undefined) ctx.logger.warning(`cinc-auditor on ${ctx.target}: ${note} (profile ${profile})`)
+  return findings
 }
 
 export const cincAuditor: Scanner = {

@@ -211,10 +211,16 @@ function finding(
   return result
 }
 
-/** The exit code or stderr of a failed `cosign verify` that means "no valid signature". */
+/**
+ * The exit code or stderr of a failed `cosign verify` that means "no valid signature". An image signed in
+ * the new bundle format (cosign v3) is verified as attestations (cmd/cosign/cli/verify/verify.go →
+ * `cosign.VerifyImageAttestations`); when no bundle verifies, pkg/cosign/verify.go returns
+ * `ErrNoMatchingAttestations` ("no matching attestations: …"), which cmd/cosign/errors/
+ * exit_code_lookup.go maps to no code of its own: exit 1, told apart by its message.
+ */
 export function unsignedReason(exitCode: number | null, stderr: string): string | undefined {
   if (exitCode === 10 || /no signatures found/i.test(stderr)) return 'the image has no signature'
-  if (exitCode === 12 || /no matching signatures/i.test(stderr)) {
+  if (exitCode === 12 || /no matching (signatures|attestations)/i.test(stderr)) {
     return 'no signature on the image verifies with the configured key or identity'
   }
   if (exitCode === 13 || /no certificate found on signature/i.test(stderr)) {

@@ -1,13 +1,14 @@
 /**
  * Dockle: CIS Docker image benchmark checks (CIS-DI-*) and Dockle's own (DKL-*). Reads a docker-archive
  * through `--input`; daemon images go through the tarball the pipeline saved, so no daemon is needed.
- * Dockle cannot read an OCI layout (its archive extractor needs `manifest.json`), and it publishes no
- * Windows build.
+ * Dockle cannot read an OCI layout (its archive extractor needs `manifest.json`): one is written once as a
+ * docker-archive for it. It publishes no Windows build.
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Finding, InstructionHint } from '../findings/finding.js'
 import type { Severity } from '../findings/severity.js'
+import { imageSourceIn } from '../target/image-forms.js'
 import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ToolSpec } from '../tools/tool-spec.js'
 import { ScannerError } from '../util/errors.js'
@@ -55,7 +56,7 @@ export function dockleArgs(options: {
     throw new ScannerError(
       ID,
       `dockle cannot read an OCI image layout (${source.input}): \`--input\` takes a docker-archive ` +
-        '(docker save) tarball. Give a docker-archive or a daemon image, or deselect dockle.',
+        '(docker save) tarball',
     )
   }
   return [
@@ -78,7 +79,10 @@ export function dockleArgs(options: {
 async function scan(ctx: ScanContext): Promise<Finding[]> {
   await mkdir(ctx.workDir, { recursive: true })
   const reportFile = join(ctx.workDir, 'dockle.json')
-  const args = dockleArgs({ source: ctx.source, reportFile, timeoutMs: ctx.timeoutMs })
+  // An OCI layout or archive is written once as a docker-archive (pkg/scanner/scan.go at v0.4.14 opens
+  // `--input` with deckoder's NewDockerArchiveExtractor, which needs manifest.json).
+  const source = await imageSourceIn(ctx, ['docker-archive'])
+  const args = dockleArgs({ source, reportFile, timeoutMs: ctx.timeoutMs })
   const { report } = await runScanner(ctx, ID, { args, okExitCodes: [0], reportFile })
   return parseDockleReport(report ?? '', { target: ctx.target, origin: reportFile })
 }

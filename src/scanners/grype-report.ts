@@ -8,6 +8,7 @@
 import type { Finding, FixState, PackageRef } from '../findings/finding.js'
 import { normalizeSeverity, type Severity } from '../findings/severity.js'
 import type { ParseContext } from './scanner.js'
+import { withReportImageId } from './report-image.js'
 import { FieldReader, isRecord, parseJsonReport, sourceSeverity, uniqueStrings } from './report-json.js'
 
 const SCANNER = 'grype'
@@ -21,7 +22,11 @@ export function parseGrypeReport(text: string, ctx: ParseContext): Finding[] {
   const json = parseJsonReport(text, SCANNER, ctx.origin)
   const root = readHeader(json, ctx.origin)
   const target = ctx.target ?? reportTarget(root) ?? ctx.origin
-  return root.objectArray('matches').map((match) => matchFinding(match, target))
+  const findings = root.objectArray('matches').map((match) => matchFinding(match, target))
+  // `source.target` is an object for images and a path string for directory and file sources.
+  const sourceTarget = root.optionalObject('source')?.value['target']
+  const imageId = isRecord(sourceTarget) ? sourceTarget['imageID'] : undefined
+  return withReportImageId(findings, typeof imageId === 'string' ? imageId : undefined)
 }
 
 function readHeader(json: unknown, origin: string): FieldReader {

@@ -135,7 +135,7 @@ export const grypeScanner: Scanner = {
   id: 'grype',
   name: 'Grype',
   tool: grypeTool,
-  db: { envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdir: '.' },
+  db: { envVar: 'GRYPE_DB_CACHE_DIR', cachedSubdirs: ['.'] },
   scan: (ctx) => scanGrypeWithDb(ctx),
 }
 

@@ -57,15 +57,23 @@ const LEGACY_ASSETS: Partial<Record<Platform, string>> = {
 
 const bare = (version: string): string => version.replace(/^v/, '')
 
-/** True for versions that publish the lower-case asset names (2.13.0 and later). */
-function usesCurrentAssetNames(version: string): boolean {
+/** True for versions from `major.minor` on. */
+function atLeast(version: string, wantedMinor: number): boolean {
   const [major = 0, minor = 0] = bare(version)
     .split(/[.-]/)
     .map((part) => Number.parseInt(part, 10))
-  return major > 2 || (major === 2 && minor >= 13)
+  return major > 2 || (major === 2 && minor >= wantedMinor)
 }
 
-/** Raw binaries, each with a `<asset>.sha256` written by `sha256sum -b` (`<sha256> *<asset>`). */
+/** True for versions that publish the lower-case asset names (2.13.0 and later). */
+const usesCurrentAssetNames = (version: string): boolean => atLeast(version, 13)
+
+/**
+ * Raw binaries. Up to v2.14 each has a `<asset>.sha256` (release.yml at v2.14.0: `sha256sum -b
+ * hadolint-linux-x86_64 > hadolint-linux-x86_64.sha256`, …); from v2.15.0 the release carries one
+ * `checksums.sha256` instead (release.yml at v2.15.0 and v2.15.1: `sha256sum -b hadolint* >
+ * checksums.sha256`, lines `<sha256> *<asset>`).
+ */
 export const hadolintTool: ToolSpec = {
   name: ID,
   repository: 'hadolint/hadolint',
@@ -75,7 +83,10 @@ export const hadolintTool: ToolSpec = {
     if (name === undefined) return undefined
     return { name, format: 'raw', executable: platform === 'win32-x64' ? 'hadolint.exe' : 'hadolint' }
   },
-  checksums: () => ({ kind: 'per-asset', suffix: '.sha256' }),
+  checksums: (version) =>
+    atLeast(version, 15)
+      ? { kind: 'checksums-file', name: 'checksums.sha256' }
+      : { kind: 'per-asset', suffix: '.sha256' },
 }
 
 /** Arguments of `hadolint` for a Dockerfile. Pure. */

@@ -8,6 +8,11 @@
  * Severity follows InSpec's impact scale: ≥ 0.9 critical, ≥ 0.7 high, ≥ 0.4 medium, > 0 low; impact 0
  * ("none", informational controls) is kept as an `unknown`-severity finding that never fails the gate.
  * A control without an impact (json-min has none) gets InSpec's default, 0.5 (medium).
+ *
+ * A report in which every control was skipped (or that ran none) checked nothing: the default profile of
+ * many users, dev-sec's cis-docker-benchmark, skips every control inside a container (`only_if('docker
+ * not found')`) and InSpec exits 101. That is a `ScannerError`, never a clean pass; when only some
+ * controls were skipped, the count is attached as the run's note (run-notes.ts).
  */
 import type { Finding } from '../findings/finding.js'
 import type { Severity } from '../findings/severity.js'
@@ -20,6 +25,7 @@ import {
   uniqueStrings,
   type JsonRecord,
 } from './report-json.js'
+import { withRunNote } from './run-notes.js'
 import type { ParseContext } from './scanner.js'
 
 const ID = 'cinc-auditor'
@@ -40,6 +46,7 @@ interface ControlResult {
   status: string
   codeDesc: string
   message?: string
+  skipMessage?: string
 }
 
 interface Control {
@@ -70,6 +77,8 @@ function readResult(value: unknown): ControlResult | undefined {
   const message = nonBlankString(value.message) ?? nonBlankString(value.exception)
   const result: ControlResult = { status, codeDesc: truncate(codeDesc, MAX_RESULT_TEXT) }
   if (message !== undefined) result.message = truncate(message, MAX_RESULT_TEXT)
+  const skipMessage = nonBlankString(value.skip_message)
+  if (skipMessage !== undefined) result.skipMessage = truncate(skipMessage, MAX_RESULT_TEXT)
   return result
 }
 
@@ -177,6 +186,45 @@ function minControls(root: JsonRecord, fail: (what: string) => never): Control[]
 
 const isFailure = (r: ControlResult): boolean => r.status === 'failed' || r.status === 'error'
 
+/** A control that ran nothing: every result skipped (`only_if`, unsupported platform) or no result at all. */
+const isSkipped = (c: Control): boolean => c.results.every((r) => r.status === 'skipped')
+
+/** `profile NAME was skipped ("why")` for the first profile InSpec skipped as a whole (json reporter). */
+function skippedProfile(root: JsonRecord): string | undefined {
+  if (!Array.isArray(root.profiles)) return undefined
+  const profile = (root.profiles as unknown[]).find(
+    (p): p is JsonRecord => isRecord(p) && nonBlankString(p.status) === 'skipped',
+  )
+  if (profile === undefined) return undefined
+  const why = nonBlankString(profile.status_message) ?? nonBlankString(profile.skip_message)
+  const name = nonBlankString(profile.name) ?? 'the profile'
+  return `profile ${name} was skipped${why !== undefined ? ` ("${truncate(why, 200)}")` : ''}`
+}
+
+/** Throws when nothing was checked; returns the run note when some controls were skipped. */
+function skippedNote(
+  controls: readonly Control[],
+  profileSkip: string | undefined,
+  fail: (what: string) => never,
+): string | undefined {
+  const skipped = controls.filter(isSkipped)
+  if (controls.length === 0) {
+    fail(
+      profileSkip !== undefined
+        ? `checked nothing: ${profileSkip}`
+        : 'checked nothing: it holds no controls (did the profile load?)',
+    )
+  }
+  if (skipped.length === controls.length) {
+    const why = skipped.flatMap((c) => c.results).find((r) => r.skipMessage !== undefined)?.skipMessage
+    fail(
+      `checked nothing: every control was skipped (${controls.length} of ${controls.length})` +
+        `${why !== undefined ? ` (e.g. "${truncate(why, 200)}")` : ''}; the profile does not apply to this target`,
+    )
+  }
+  return skipped.length > 0 ? `${skipped.length} of ${controls.length} controls skipped` : undefined
+}
+
 /**
  * Merges the occurrences of one control id under one top-level profile (a wrapper and the dependency
  * it includes list the same control): the wrapper's own definition (title, impact) wins, results add up.
@@ -231,6 +279,7 @@ export function parseInspecReport(reportText: string, ctx: ParseContext): Findin
   if (Array.isArray(root.profiles)) controls = mergeOccurrences(fullControls(root, fail))
   else if (Array.isArray(root.controls)) controls = minControls(root, fail)
   else return fail('has neither "profiles" (json reporter) nor "controls" (json-min reporter)')
+  const note = skippedNote(controls, skippedProfile(root), fail)
   const target = ctx.target ?? ctx.origin
   // The same control id under two unrelated top-level profiles stays two findings, told apart by profile.
   const idCount = new Map<string, number>()
@@ -257,5 +306,5 @@ export function parseInspecReport(reportText: string, ctx: ParseContext): Findin
     if (first !== undefined) finding.evidence = truncate(first.message ?? first.codeDesc, 200)
     findings.push(finding)
   }
-  return findings
+  return note !== undefined ? withRunNote(findings, note) : findings
 }

@@ -1,13 +1,15 @@
 /**
  * OSV-Scanner v2 (`osv-scanner scan image --archive <tar>`): OS and language packages matched against
- * OSV.dev. Reads docker-archive tarballs only (go-containerregistry's `tarball` reader needs
- * `manifest.json`), so daemon images go through the tarball the pipeline saved and OCI layouts are refused.
+ * OSV.dev. Reads docker-archive tarballs only (pkg/osvscanner/osvscanner.go: osv-scalibr `FromTarball`,
+ * go-containerregistry's `tarball` reader, which needs `manifest.json`), so daemon images go through the
+ * tarball the pipeline saved and an OCI layout or archive through a docker-archive written once from it.
  * How it is published, its arguments and exit codes, and the scan; the report parser is in
  * `osv-scanner-report.ts`.
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Finding } from '../findings/finding.js'
+import { imageSourceIn } from '../target/image-forms.js'
 import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ReleaseAsset, ToolSpec } from '../tools/tool-spec.js'
 import { ScannerError } from '../util/errors.js'
@@ -19,13 +21,14 @@ import type { ScanContext, Scanner } from './scanner.js'
 
 const ID = 'osv-scanner'
 
-/** Exit codes of `osv-scanner` (cmd/osv-scanner/internal/cmd/run.go). */
+/** Exit codes of `osv-scanner` (cmd/osv-scanner/internal/cmd/run.go, v2.5.0 and later). */
 export const OSV_SCANNER_EXIT_CODES: Readonly<Record<number, string>> = {
   0: 'no vulnerabilities found',
   1: 'vulnerabilities found',
   127: 'general error',
   128: 'no packages found in the image',
   129: 'the OSV.dev API call failed',
+  130: 'the osv-scanner.toml configuration is invalid',
 }
 /** Codes after which the run completed: 128 means it read the image and found nothing it can match. */
 export const OSV_SCANNER_OK_EXIT_CODES = [0, 1, 128] as const
@@ -61,10 +64,11 @@ export function osvScannerArgs(options: { source: ImageSource; reportFile: strin
     throw new ScannerError(
       ID,
       `osv-scanner cannot read an OCI image layout (${source.input}): \`scan image --archive\` takes a ` +
-        'docker-archive (docker save) tarball. Give a docker-archive or a daemon image, or deselect osv-scanner.',
+        'docker-archive (docker save) tarball',
     )
   }
-  const base = ['scan', 'image', '--format', 'json', '--output', reportFile]
+  // `--output` is deprecated in favour of `--output-file` (cmd/osv-scanner/internal/helper/flags.go).
+  const base = ['scan', 'image', '--format', 'json', '--output-file', reportFile]
   // A daemon image not exported yet is named by reference (osv-scanner then runs `docker save` itself).
   if (source.kind === 'daemon' && source.path.trim() === '')
     return [...base, source.reference ?? source.input]
@@ -75,7 +79,8 @@ export function osvScannerArgs(options: { source: ImageSource; reportFile: strin
 async function scan(ctx: ScanContext): Promise<Finding[]> {
   await mkdir(ctx.workDir, { recursive: true })
   const reportFile = join(ctx.workDir, 'osv-scanner.json')
-  const args = osvScannerArgs({ source: ctx.source, reportFile })
+  const source = await imageSourceIn(ctx, ['docker-archive'])
+  const args = osvScannerArgs({ source, reportFile })
   let exitCode: number | null
   let stderr: string
   try {

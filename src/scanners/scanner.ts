@@ -114,8 +114,8 @@ export interface ScanContext {
 export interface ScannerDbLocation {
   /** The variable that names the DB directory (`TRIVY_CACHE_DIR`); a directory the user set is used. */
   envVar: string
-  /** The part of the directory worth caching across runs (`.` for all of it). */
-  cachedSubdir: string
+  /** The parts of the directory worth caching across runs, in one cache entry (`.` for all of it). */
+  cachedSubdirs: readonly string[]
 }
 
 /** What a scanner may check to decide whether it can run here. */

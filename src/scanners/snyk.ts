@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { mkdir, stat } from 'node:fs/promises'
 import type { Finding, FixState } from '../findings/finding.js'
 import { normalizeSeverity, type Severity } from '../findings/severity.js'
+import { imageSourceIn } from '../target/image-forms.js'
 import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ToolSpec } from '../tools/tool-spec.js'
 import { ScannerError, errorMessage } from '../util/errors.js'
@@ -66,7 +67,7 @@ export function snykArgs(options: { source: ImageSource; reportFile: string }): 
     throw new ScannerError(
       ID,
       `snyk cannot read an OCI layout directory (${source.input}): it takes docker-archive or oci-archive ` +
-        'tarballs. Give a tarball or a daemon image, or deselect snyk.',
+        'tarballs',
     )
   } else if (source.kind === 'daemon' && source.path.trim() === '') {
     image = source.reference ?? source.input // not exported yet: snyk reads it from the daemon
@@ -89,7 +90,10 @@ async function scan(ctx: ScanContext): Promise<Finding[]> {
   if (token === undefined || token === '') throw new ScannerError(ID, SNYK_NO_TOKEN)
   await mkdir(ctx.workDir, { recursive: true })
   const reportFile = join(ctx.workDir, 'snyk.json')
-  const args = snykArgs({ source: ctx.source, reportFile })
+  // Snyk reads docker-archive and oci-archive tarballs, not an OCI directory: that is written once as a
+  // docker-archive, shared with the other scanners that need one.
+  const source = ctx.source.kind === 'oci-dir' ? await imageSourceIn(ctx, ['docker-archive']) : ctx.source
+  const args = snykArgs({ source, reportFile })
   let exitCode: number | null
   let tail: string
   try {

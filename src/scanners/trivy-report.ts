@@ -7,6 +7,7 @@
  */
 import type { Finding, FixState, LayerRef } from '../findings/finding.js'
 import { normalizeSeverity, type Severity } from '../findings/severity.js'
+import { withReportImageId } from './report-image.js'
 import type { ParseContext } from './scanner.js'
 import {
   FieldReader,
@@ -52,7 +53,7 @@ export function parseTrivyReport(text: string, ctx: ParseContext): Finding[] {
     }
     for (const s of result.objectArray('Secrets')) findings.push(secret(s, target, report))
   }
-  return findings
+  return withReportImageId(findings, root.optionalObject('Metadata')?.optionalString('ImageID'))
 }
 
 function readHeader(json: unknown, origin: string): FieldReader {

@@ -3,10 +3,11 @@
  * How it is published, the argument vector for each image form, the scan with its DB-cache fallback,
  * and the report reader (in trivy-report.ts).
  */
-import { access, copyFile, mkdir, rm, symlink } from 'node:fs/promises'
-import { extname, join, resolve } from 'node:path'
+import { access, mkdir, rm, symlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import type { Finding } from '../findings/finding.js'
 import { ScannerError, errorMessage } from '../util/errors.js'
+import { imageSourceIn } from '../target/image-forms.js'
 import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ReleaseAsset, ToolSpec } from '../tools/tool-spec.js'
 import { runWithCachedDbFallback } from './db-fallback.js'
@@ -69,16 +70,21 @@ export interface TrivyArgsOptions {
   javaDbRepositories?: readonly string[]
   /** Our scan timeout; Trivy's own (5 minutes by default) is set a minute past it. */
   timeoutMs?: number
-  /** Use the DBs in the cache as they are (the fallback after a failed download). */
+  /** Use the vulnerability DB in the cache as it is (the fallback after a failed download). */
   skipDbUpdate?: boolean
+  /**
+   * Use the Java DB in the cache as it is. Only when one is there: Trivy refuses the flag on a run without
+   * a Java DB ("'--skip-java-db-update' cannot be specified on the first run", pkg/javadb/client.go).
+   */
+  skipJavaDbUpdate?: boolean
   /** The path to give `--input` instead of `source.path` (see `trivyInputLink`). */
   inputPath?: string
 }
 
 /**
  * The argument vector of `trivy image`. Pure. A saved archive (a `daemon` source's exported tar
- * included) is read with `--input`, which takes docker-archive tars, OCI layout directories and
- * OCI tars; only a daemon image that has no archive is named by reference.
+ * included) is read with `--input`, which takes docker-archive tars and OCI layout directories (not OCI
+ * archive tars: see `TRIVY_INPUT_FORMS`); only a daemon image that has no archive is named by reference.
  */
 export function trivyArgs(options: TrivyArgsOptions): string[] {
   const dbRepositories = nonEmpty(options.dbRepositories) ?? TRIVY_DEFAULT_DB_REPOSITORIES
@@ -109,11 +115,17 @@ export function trivyArgs(options: TrivyArgsOptions): string[] {
   if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
     args.push('--timeout', `${Math.ceil(options.timeoutMs / 1000) + TRIVY_TIMEOUT_MARGIN_S}s`)
   }
-  if (options.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update')
+  if (options.skipDbUpdate) args.push('--skip-db-update')
+  if (options.skipJavaDbUpdate) args.push('--skip-java-db-update')
   const source = options.source
   if (source.kind === 'daemon' && source.path.trim() === '') {
     // Only the local engines: falling back to a registry would scan another image of the same name.
     args.push('--image-src', 'docker,containerd,podman', source.reference ?? source.input)
+  } else if (source.kind === 'oci-archive') {
+    throw new ScannerError(
+      'trivy',
+      `Trivy cannot read an OCI archive (${source.input}) with --input; it needs the OCI layout directory`,
+    )
   } else {
     args.push('--input', options.inputPath ?? source.path)
   }
@@ -121,17 +133,21 @@ export function trivyArgs(options: TrivyArgsOptions): string[] {
 }
 
 /**
- * Trivy reads an OCI tar only when its name ends in `.tar`, and cuts an OCI path at `:` or `@` to read
- * a tag from it (pkg/fanal/image/oci.go). For such inputs this returns the relative path of a link to
- * create under the scan directory (run with that directory as cwd); otherwise undefined.
+ * The forms `trivy image --input` reads, the one written for an OCI archive first. Trivy 0.70 tries a
+ * docker-archive (go-containerregistry `tarball.Image`, which needs `manifest.json`: pkg/fanal/image/
+ * docker.go), then an OCI layout *directory* (`layout.FromPath`, which reads `<path>/index.json`:
+ * pkg/fanal/image/oci.go, archive.go). An OCI archive tar is neither, so it is unpacked once to a layout.
+ */
+export const TRIVY_INPUT_FORMS = ['oci-dir', 'docker-archive'] as const
+
+/**
+ * Trivy cuts an OCI path at `@`, else at `:`, to read a tag from it (pkg/fanal/image/oci.go `tryOCI`).
+ * For such a directory this returns the relative path of a link to create under the scan directory (run
+ * with that directory as cwd); otherwise undefined.
  */
 export function trivyInputLink(source: ImageSource): string | undefined {
-  if (source.kind !== 'oci-dir' && source.kind !== 'oci-archive') return undefined
-  const troublesome = /[:@]/.test(source.path)
-  if (source.kind === 'oci-dir') return troublesome ? join('trivy-input', 'image') : undefined
-  return troublesome || extname(source.path).toLowerCase() !== '.tar'
-    ? join('trivy-input', 'image.tar')
-    : undefined
+  if (source.kind !== 'oci-dir') return undefined
+  return /[:@]/.test(source.path) ? join('trivy-input', 'image') : undefined
 }
 
 /** Recognises Trivy's messages for a failed vulnerability or Java DB download (incl. registry rate limits). */
@@ -166,17 +182,21 @@ export function trivyCacheDir(ctx: Pick<ScanContext, 'env' | 'workDir' | 'dbDir'
 
 /**
  * Scans `ctx.source` with Trivy and reads its report. When the DB download fails and a cached DB is
- * available, scans again with `--skip-db-update` and logs a warning.
+ * available, scans again with `--skip-db-update` (and `--skip-java-db-update` when a Java DB is cached
+ * too) and logs a warning.
  */
 export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {}): Promise<Finding[]> {
   await mkdir(ctx.workDir, { recursive: true })
   const cacheDir = db.cacheDir ?? trivyCacheDir(ctx)
   await mkdir(cacheDir, { recursive: true })
   const cachedDbAvailable = db.cachedDbAvailable ?? (await exists(join(cacheDir, 'db', 'metadata.json')))
+  // pkg/javadb/client.go at v0.70.0 keeps the Java DB in <cache>/java-db with its metadata.json.
+  const cachedJavaDbAvailable = await exists(join(cacheDir, 'java-db', 'metadata.json'))
   const reportFile = join(ctx.workDir, 'trivy-report.json')
-  const inputPath = await linkInput(ctx.source, ctx.workDir)
+  const source = ctx.source.kind === 'oci-archive' ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS) : ctx.source
+  const inputPath = await linkInput(source, ctx.workDir)
   const base: TrivyArgsOptions = {
-    source: ctx.source,
+    source,
     reportFile,
     cacheDir,
     timeoutMs: ctx.timeoutMs,
@@ -188,7 +208,10 @@ export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {})
   const output = await runWithCachedDbFallback(ctx, {
     scannerId: 'trivy',
     first: { ...invocation, args: trivyArgs(base) },
-    fallback: { ...invocation, args: trivyArgs({ ...base, skipDbUpdate: true }) },
+    fallback: {
+      ...invocation,
+      args: trivyArgs({ ...base, skipDbUpdate: true, skipJavaDbUpdate: cachedJavaDbAvailable }),
+    },
     cachedDbAvailable,
     isDbDownloadFailure: isTrivyDbDownloadFailure,
   })
@@ -199,8 +222,9 @@ export const trivyScanner: Scanner = {
   id: 'trivy',
   name: 'Trivy',
   tool: trivyTool,
-  // The cache dir also holds a per-image layer cache; only the vulnerability DB is worth keeping.
-  db: { envVar: 'TRIVY_CACHE_DIR', cachedSubdir: 'db' },
+  // Trivy's cache dir also holds a per-image layer cache (fanal/); the vulnerability DB (db/) and the Java
+  // DB (java-db/, pkg/javadb/client.go at v0.70.0) are worth keeping, or the Java DB is downloaded every run.
+  db: { envVar: 'TRIVY_CACHE_DIR', cachedSubdirs: ['db', 'java-db'] },
   scan: (ctx) => scanTrivyWithDb(ctx),
 }
 
@@ -211,15 +235,11 @@ async function linkInput(source: ImageSource, workDir: string): Promise<string |
   await mkdir(join(workDir, 'trivy-input'), { recursive: true })
   await rm(linkPath, { force: true })
   try {
-    await symlink(resolve(source.path), linkPath, source.kind === 'oci-dir' ? 'dir' : 'file')
+    await symlink(resolve(source.path), linkPath, 'dir')
   } catch (error) {
-    // Windows without symlink rights: an archive can be copied; a directory cannot be helped here.
-    if (source.kind !== 'oci-archive') {
-      throw new ScannerError('trivy', `could not link ${source.path} for Trivy: ${errorMessage(error)}`, {
-        cause: error,
-      })
-    }
-    await copyFile(source.path, linkPath)
+    throw new ScannerError('trivy', `could not link ${source.path} for Trivy: ${errorMessage(error)}`, {
+      cause: error,
+    })
   }
   return link
 }

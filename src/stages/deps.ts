@@ -23,7 +23,7 @@ export interface PipelineDeps {
 export type { DbScanner } from '../scanners/scanner.js'
 
 export interface DbCacheHooks {
-  /** Restores the cached DB into `dir`; returns the restored key. */
-  restore(scanner: DbScanner, dir: string): Promise<string | undefined>
-  save(scanner: DbScanner, dir: string, restoredKey: string | undefined): Promise<void>
+  /** Restores the cached DB into `dirs` (one cache entry); returns the restored key. */
+  restore(scanner: DbScanner, dirs: readonly string[]): Promise<string | undefined>
+  save(scanner: DbScanner, dirs: readonly string[], restoredKey: string | undefined): Promise<void>
 }

@@ -20,6 +20,7 @@ import {
   type ScannerDbLocation,
   type ScannerId,
 } from '../scanners/scanner.js'
+import { runNoteOf } from '../scanners/run-notes.js'
 import { dockerAvailable } from '../target/image.js'
 import { isGateError, ScannerError } from '../util/errors.js'
 import type { PipelineDeps } from './deps.js'
@@ -29,6 +30,8 @@ export interface ScanOutcome {
   target: string
   findings: Finding[]
   run: ScannerRun
+  /** The image ID an imported report names, when it names one (groups reports of one image). */
+  imageId?: string
 }
 
 /** Installs every selected scanner once; a failure is kept per scanner, not thrown. */
@@ -101,6 +104,8 @@ async function scanOne(
       durationMs: Date.now() - started,
     }
     if (tool !== undefined) run.version = tool.version
+    const note = runNoteOf(findings)
+    if (note !== undefined) run.message = note
     return { target: target.name, findings, run }
   } catch (error) {
     if (!isGateError(error)) throw error
@@ -196,8 +201,8 @@ async function prepareDb(
 ): Promise<{ dir: string; save: () => Promise<void> }> {
   const dir =
     deps.env[location.envVar]?.trim() || join(config.tempDir, 'container-security-gate', 'db', scanner)
-  const cached = join(dir, location.cachedSubdir)
-  await mkdir(cached, { recursive: true })
+  const cached = location.cachedSubdirs.map((subdir) => join(dir, subdir))
+  for (const path of cached) await mkdir(path, { recursive: true })
   const restoredKey = await deps.dbCache?.restore(scanner, cached)
   return {
     dir,

@@ -142,12 +142,28 @@ export async function openImage(source: ImageSource, options: OpenImageOptions):
     }
     if (parsed.os !== undefined) image.os = parsed.os
     if (parsed.architecture !== undefined) image.architecture = parsed.architecture
+    INTERNALS.set(image, { layout, tempDir: options.tempDir, onClose: (cleanup) => cleanups.push(cleanup) })
     return image
   } catch (error) {
     await runCleanups(cleanups)
     if (isGateError(error)) throw error
     throw new ImageError(`cannot read image ${source.input}: ${errorMessage(error)}`, { cause: error })
   }
+}
+
+/** What a conversion of an opened image needs (see `image-forms.ts`): its blobs and where to write. */
+export interface ImageInternals {
+  layout: ImageLayout
+  tempDir: string
+  /** Runs `cleanup` when the image is closed (removes converted copies). */
+  onClose(cleanup: () => Promise<void>): void
+}
+
+const INTERNALS = new WeakMap<OpenedImage, ImageInternals>()
+
+/** The layout an image was opened from; undefined for images not opened by `openImage` (test doubles). */
+export function imageInternals(image: OpenedImage): ImageInternals | undefined {
+  return INTERNALS.get(image)
 }
 
 function failing(error: Error): AsyncIterable<LayerEntry> {

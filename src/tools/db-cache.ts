@@ -29,8 +29,8 @@ export const actionsCacheService: DbCacheService = {
 
 export interface DbCacheOptions {
   scanner: DbScanner
-  /** The database directory (restored into, saved from). */
-  dir: string
+  /** The database directory, or directories cached together (restored into, saved from). */
+  dir: string | readonly string[]
   /** The day the key is for (UTC). */
   date: Date
   platform: Platform
@@ -74,7 +74,7 @@ export async function restoreDbCache(options: DbCacheOptions): Promise<DbRestore
   const prefix = dbCacheKeyPrefix(options.scanner, options.platform)
   let restoredKey: string | undefined
   try {
-    restoredKey = await service.restoreCache([options.dir], key, [prefix])
+    restoredKey = await service.restoreCache(pathsOf(options), key, [prefix])
   } catch (error) {
     options.logger.warning(`${options.scanner} database cache: restore failed: ${failureReason(error)}`)
     return { stale: false }
@@ -88,6 +88,15 @@ export async function restoreDbCache(options: DbCacheOptions): Promise<DbRestore
     `${options.scanner} database cache: restored ${restoredKey}${stale ? ` (stale; today's key is ${key})` : ''}`,
   )
   return { restoredKey, stale }
+}
+
+function pathsOf(options: Pick<DbCacheOptions, 'dir'>): string[] {
+  return typeof options.dir === 'string' ? [options.dir] : [...options.dir]
+}
+
+async function anyHasContent(dirs: readonly string[]): Promise<boolean> {
+  for (const dir of dirs) if (await hasContent(dir)) return true
+  return false
 }
 
 async function hasContent(dir: string): Promise<boolean> {
@@ -112,12 +121,14 @@ export async function saveDbCache(
     options.logger.debug(`${options.scanner} database cache: ${key} already exists; not saved again`)
     return { saved: false, key }
   }
-  if (!(await hasContent(options.dir))) {
-    options.logger.debug(`${options.scanner} database cache: ${options.dir} is empty; nothing to save`)
+  if (!(await anyHasContent(pathsOf(options)))) {
+    options.logger.debug(
+      `${options.scanner} database cache: ${pathsOf(options).join(', ')} empty; nothing to save`,
+    )
     return { saved: false, key }
   }
   try {
-    const id = await service.saveCache([options.dir], key)
+    const id = await service.saveCache(pathsOf(options), key)
     if (id === -1) {
       // @actions/cache has already logged why (often: another job is saving the same key).
       options.logger.info(`${options.scanner} database cache: ${key} was not saved`)

