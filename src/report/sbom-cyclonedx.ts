@@ -1,0 +1,109 @@
+/**
+ * The inventory as a CycloneDX 1.6 JSON BOM, built and serialised with @cyclonedx/cyclonedx-library (the
+ * OWASP CycloneDX project's own library, which normalises to the 1.6 schema). One image: the image is
+ * `metadata.component` (type container) and its packages are the top-level components. Several images:
+ * each image is a top-level container component with its packages nested under it.
+ *
+ * Each package carries its purl (also its bom-ref, prefixed by the image when several are described),
+ * its licenses where stated, and properties naming the layer that brought it in and the file it was read
+ * from (`container-security-gate:layer:diffId`, `…:layer:index`, `…:path`).
+ */
+import * as CDX from '@cyclonedx/cyclonedx-library'
+import type { ImageInventory, InventoryPackage } from '../inventory/package.js'
+import { validateSpdxExpression } from './sbom-licenses.js'
+
+export interface SbomOptions {
+  inventories: readonly ImageInventory[]
+  /** Image IDs by target (the config digest), when known. */
+  imageIds?: Readonly<Record<string, string>>
+  toolName: string
+  toolVersion: string
+  /** The document's timestamp (the run's start). */
+  timestamp: Date
+}
+
+const PROPERTY_PREFIX = 'container-security-gate'
+
+function licensesOf(
+  pkg: InventoryPackage,
+  factory: CDX.Contrib.License.Factories.LicenseFactory,
+): CDX.Models.License[] {
+  // CycloneDX allows one expression or a list of licenses, not both: several stated licenses stay a list.
+  if (pkg.licenses.length === 1) return [factory.makeFromString(pkg.licenses[0]!)]
+  return pkg.licenses.map((l) => factory.makeDisjunctive(l))
+}
+
+function componentOf(
+  pkg: InventoryPackage,
+  bomRef: string,
+  factory: CDX.Contrib.License.Factories.LicenseFactory,
+): CDX.Models.Component {
+  const component = new CDX.Models.Component(CDX.Enums.ComponentType.Library, pkg.name, {
+    version: pkg.version,
+    purl: pkg.purl,
+    bomRef,
+  })
+  for (const license of licensesOf(pkg, factory)) component.licenses.add(license)
+  component.properties.add(new CDX.Models.Property(`${PROPERTY_PREFIX}:layer:diffId`, pkg.layer.diffId))
+  component.properties.add(new CDX.Models.Property(`${PROPERTY_PREFIX}:layer:index`, String(pkg.layer.index)))
+  component.properties.add(new CDX.Models.Property(`${PROPERTY_PREFIX}:path`, pkg.path))
+  return component
+}
+
+function imageComponent(
+  inventory: ImageInventory,
+  bomRef: string,
+  imageId: string | undefined,
+): CDX.Models.Component {
+  const component = new CDX.Models.Component(CDX.Enums.ComponentType.Container, inventory.target, { bomRef })
+  if (imageId !== undefined) component.version = imageId
+  if (inventory.distro?.prettyName !== undefined) {
+    component.properties.add(
+      new CDX.Models.Property(`${PROPERTY_PREFIX}:distro`, inventory.distro.prettyName),
+    )
+  }
+  return component
+}
+
+/** Package bom-refs: the purl, plus the file path when one purl is installed at several paths. */
+function packageRefs(inventory: ImageInventory, prefix: string): string[] {
+  const counts = new Map<string, number>()
+  for (const pkg of inventory.packages) counts.set(pkg.purl, (counts.get(pkg.purl) ?? 0) + 1)
+  return inventory.packages.map(
+    (pkg) => `${prefix}${pkg.purl}${(counts.get(pkg.purl) ?? 0) > 1 ? `#${pkg.path}` : ''}`,
+  )
+}
+
+export function buildCycloneDxBom(options: SbomOptions): CDX.Models.Bom {
+  const factory = new CDX.Contrib.License.Factories.LicenseFactory(validateSpdxExpression)
+  const bom = new CDX.Models.Bom()
+  bom.metadata.timestamp = options.timestamp
+  bom.metadata.tools.components.add(
+    new CDX.Models.Component(CDX.Enums.ComponentType.Application, options.toolName, {
+      version: options.toolVersion,
+    }),
+  )
+  const single = options.inventories.length === 1
+  options.inventories.forEach((inventory, index) => {
+    const imageRef = single ? 'image' : `image-${index + 1}`
+    const image = imageComponent(inventory, imageRef, options.imageIds?.[inventory.target])
+    const refs = packageRefs(inventory, single ? '' : `${imageRef}:`)
+    const packages = inventory.packages.map((pkg, i) => componentOf(pkg, refs[i]!, factory))
+    for (const component of packages) {
+      if (single) bom.components.add(component)
+      else image.components.add(component)
+      image.dependencies.add(component.bomRef)
+    }
+    if (single) bom.metadata.component = image
+    else bom.components.add(image)
+  })
+  return bom
+}
+
+/** The BOM as CycloneDX 1.6 JSON text. */
+export function serializeCycloneDx(bom: CDX.Models.Bom): string {
+  const serializer = new CDX.Serialize.JsonSerializer(
+    new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6),
+  )
+  return `${serializer.serialize(bom, { sortLists: false, space: 2 })}\n`
+}
