@@ -12,6 +12,7 @@ import type { GateResult } from './report/gate-result.js'
 import { consolidate, loadDockerfile } from './stages/consolidate.js'
 import type { PipelineDeps } from './stages/deps.js'
 import { groupByImage, importReports } from './stages/imports.js'
+import { readInventories } from './stages/inventory.js'
 import { scanTargets } from './stages/scan.js'
 import { closeTargets, resolveTargets } from './stages/targets.js'
 import { TOOL_VERSION } from './version.js'
@@ -33,6 +34,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
   try {
     const dockerfile = await loadDockerfile(config)
     const outcomes = [...(await scanTargets(targets, config, deps)), ...(await importReports(config, deps))]
+    const inventories = await readInventories(targets, config, deps)
     const images = groupByImage(outcomes, targets)
     for (const image of images) {
       const target = targets.find((t) => t.name === image.target)
@@ -49,6 +51,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path
     if (policy.notes.length > 0) result.notes = policy.notes
     if (policy.baseline !== undefined) result.baseline = policy.baseline
+    if (inventories.length > 0) result.inventories = inventories
     return result
   } finally {
     await closeTargets(targets)

@@ -16,6 +16,7 @@ import {
   type ScannerId,
   type ScannerOptions,
 } from '../scanners/scanner.js'
+import { isSbomFormat, SBOM_FORMATS, type SbomFormat } from '../report/sbom-format.js'
 import { ConfigurationError } from '../util/errors.js'
 import { splitList, type Inputs } from './inputs.js'
 import { buildPolicyConfig, type PolicyConfig } from './policy-config.js'
@@ -55,6 +56,11 @@ export interface Config {
   versions: Partial<Record<ScannerId, string>>
   /** Scanner-specific inputs (Trivy DB repositories, cosign keys, Docker Bench checks, InSpec profile). */
   scannerOptions: ScannerOptions
+  /** Absolute path of the SBOM to write; undefined = none. */
+  sbomFile?: string
+  sbomFormat: SbomFormat
+  /** Submit the inventory to GitHub's dependency graph. */
+  dependencySnapshot: boolean
   /** Absolute workspace directory (relative paths resolve against it). */
   workspace: string
   /** Directory for temporary files (RUNNER_TEMP). */
@@ -166,12 +172,16 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     scanTimeoutMs: parseDuration('scan-timeout', inputs['scan-timeout'] ?? '10m'),
     versions,
     scannerOptions,
+    sbomFormat: parseSbomFormat(inputs['sbom-format']),
+    dependencySnapshot: parseBoolean('dependency-snapshot', inputs['dependency-snapshot'], false),
     workspace,
     tempDir: resolve(env.tempDir),
   }
   if (dockerfile !== undefined) config.dockerfile = dockerfile
   if (sarifFile !== undefined) config.sarifFile = sarifFile
   if (findingsFile !== undefined) config.findingsFile = findingsFile
+  const sbomFile = inputs['sbom-file']?.trim()
+  if (sbomFile) config.sbomFile = abs(sbomFile)
   const token = inputs.token?.trim()
   if (token) config.token = token
   const mirror = inputs['tools-mirror']?.trim()
@@ -246,6 +256,16 @@ function outputPath(
   const given = value?.trim()
   if (given) return abs(given)
   return env.defaultOutputs === 'temp-dir' ? join(resolve(env.tempDir), defaultName) : undefined
+}
+
+function parseSbomFormat(value: string | undefined): SbomFormat {
+  const text = (value ?? '').trim().toLowerCase() || 'cyclonedx-json'
+  if (!isSbomFormat(text)) {
+    throw new ConfigurationError(
+      `input sbom-format: "${value ?? ''}" is not one of ${SBOM_FORMATS.join(', ')}`,
+    )
+  }
+  return text
 }
 
 /** `true`/`false` (YAML 1.2 core schema words, as @actions/core getBooleanInput accepts). */

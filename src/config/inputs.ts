@@ -259,6 +259,25 @@ export const INPUT_DEFINITIONS = [
     default: 'high',
     flag: '--cosign-severity',
   },
+  {
+    name: 'sbom-file',
+    description:
+      'Write an SBOM of the image(s) here: the packages read natively from the image (dpkg, apk, rpm sqlite, npm, Python), each with its purl and layer. Default: none.',
+    default: '',
+    flag: '--sbom',
+  },
+  {
+    name: 'sbom-format',
+    description: 'Format of sbom-file: cyclonedx-json (CycloneDX 1.6, default) or spdx-json (SPDX 2.3).',
+    default: 'cyclonedx-json',
+    flag: '--sbom-format',
+  },
+  {
+    name: 'dependency-snapshot',
+    description:
+      "Submit the image's packages to GitHub's dependency graph (Dependabot alerts for the container); needs `contents: write`, skipped with a warning when the token cannot write.",
+    default: 'false',
+  },
 ] as const satisfies readonly InputDefinition[]
 
 export type InputName = (typeof INPUT_DEFINITIONS)[number]['name']

@@ -6,12 +6,9 @@ import type { ImageInventory } from '../inventory/package.js'
 import { buildCycloneDxBom, serializeCycloneDx } from './sbom-cyclonedx.js'
 import { buildSpdxDocument, serializeSpdx } from './sbom-spdx.js'
 
-export const SBOM_FORMATS = ['cyclonedx-json', 'spdx-json'] as const
-export type SbomFormat = (typeof SBOM_FORMATS)[number]
+import type { SbomFormat } from './sbom-format.js'
 
-export function isSbomFormat(value: string): value is SbomFormat {
-  return (SBOM_FORMATS as readonly string[]).includes(value)
-}
+export { SBOM_FORMATS, isSbomFormat, type SbomFormat } from './sbom-format.js'
 
 export interface RenderSbomOptions {
   format: SbomFormat
