@@ -134,7 +134,7 @@ export async function startDependencyGraphApi(
         send(response, 404, { message: 'Not Found' })
         return
       }
-      if (!/^(Bearer|token) \S+/.test(String(request.headers.authorization ?? ''))) {
+      if (!/^(Bearer|token) \S+/.test(request.headers.authorization ?? '')) {
         send(response, 401, { message: 'Requires authentication' })
         return
       }
