@@ -8,7 +8,13 @@
  * its licenses where stated, and properties naming the layer that brought it in and the file it was read
  * from (`container-security-gate:layer:diffId`, `…:layer:index`, `…:path`).
  */
-import * as CDX from '@cyclonedx/cyclonedx-library'
+// Subpath imports: the package root also loads its validators, which resolve schema files from
+// `__dirname` at import time and cannot run from the ESM bundle.
+import * as LicenseContrib from '@cyclonedx/cyclonedx-library/Contrib/License'
+import * as Enums from '@cyclonedx/cyclonedx-library/Enums'
+import * as Models from '@cyclonedx/cyclonedx-library/Models'
+import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize'
+import * as Spec from '@cyclonedx/cyclonedx-library/Spec'
 import type { ImageInventory, InventoryPackage } from '../inventory/package.js'
 import { validateSpdxExpression } from './sbom-licenses.js'
 
@@ -26,8 +32,8 @@ const PROPERTY_PREFIX = 'container-security-gate'
 
 function licensesOf(
   pkg: InventoryPackage,
-  factory: CDX.Contrib.License.Factories.LicenseFactory,
-): CDX.Models.License[] {
+  factory: LicenseContrib.Factories.LicenseFactory,
+): Models.License[] {
   // CycloneDX allows one expression or a list of licenses, not both: several stated licenses stay a list.
   if (pkg.licenses.length === 1) return [factory.makeFromString(pkg.licenses[0]!)]
   return pkg.licenses.map((l) => factory.makeDisjunctive(l))
@@ -36,17 +42,17 @@ function licensesOf(
 function componentOf(
   pkg: InventoryPackage,
   bomRef: string,
-  factory: CDX.Contrib.License.Factories.LicenseFactory,
-): CDX.Models.Component {
-  const component = new CDX.Models.Component(CDX.Enums.ComponentType.Library, pkg.name, {
+  factory: LicenseContrib.Factories.LicenseFactory,
+): Models.Component {
+  const component = new Models.Component(Enums.ComponentType.Library, pkg.name, {
     version: pkg.version,
     purl: pkg.purl,
     bomRef,
   })
   for (const license of licensesOf(pkg, factory)) component.licenses.add(license)
-  component.properties.add(new CDX.Models.Property(`${PROPERTY_PREFIX}:layer:diffId`, pkg.layer.diffId))
-  component.properties.add(new CDX.Models.Property(`${PROPERTY_PREFIX}:layer:index`, String(pkg.layer.index)))
-  component.properties.add(new CDX.Models.Property(`${PROPERTY_PREFIX}:path`, pkg.path))
+  component.properties.add(new Models.Property(`${PROPERTY_PREFIX}:layer:diffId`, pkg.layer.diffId))
+  component.properties.add(new Models.Property(`${PROPERTY_PREFIX}:layer:index`, String(pkg.layer.index)))
+  component.properties.add(new Models.Property(`${PROPERTY_PREFIX}:path`, pkg.path))
   return component
 }
 
@@ -54,13 +60,11 @@ function imageComponent(
   inventory: ImageInventory,
   bomRef: string,
   imageId: string | undefined,
-): CDX.Models.Component {
-  const component = new CDX.Models.Component(CDX.Enums.ComponentType.Container, inventory.target, { bomRef })
+): Models.Component {
+  const component = new Models.Component(Enums.ComponentType.Container, inventory.target, { bomRef })
   if (imageId !== undefined) component.version = imageId
   if (inventory.distro?.prettyName !== undefined) {
-    component.properties.add(
-      new CDX.Models.Property(`${PROPERTY_PREFIX}:distro`, inventory.distro.prettyName),
-    )
+    component.properties.add(new Models.Property(`${PROPERTY_PREFIX}:distro`, inventory.distro.prettyName))
   }
   return component
 }
@@ -74,12 +78,12 @@ function packageRefs(inventory: ImageInventory, prefix: string): string[] {
   )
 }
 
-export function buildCycloneDxBom(options: SbomOptions): CDX.Models.Bom {
-  const factory = new CDX.Contrib.License.Factories.LicenseFactory(validateSpdxExpression)
-  const bom = new CDX.Models.Bom()
+export function buildCycloneDxBom(options: SbomOptions): Models.Bom {
+  const factory = new LicenseContrib.Factories.LicenseFactory(validateSpdxExpression)
+  const bom = new Models.Bom()
   bom.metadata.timestamp = options.timestamp
   bom.metadata.tools.components.add(
-    new CDX.Models.Component(CDX.Enums.ComponentType.Application, options.toolName, {
+    new Models.Component(Enums.ComponentType.Application, options.toolName, {
       version: options.toolVersion,
     }),
   )
@@ -101,9 +105,7 @@ export function buildCycloneDxBom(options: SbomOptions): CDX.Models.Bom {
 }
 
 /** The BOM as CycloneDX 1.6 JSON text. */
-export function serializeCycloneDx(bom: CDX.Models.Bom): string {
-  const serializer = new CDX.Serialize.JsonSerializer(
-    new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6),
-  )
+export function serializeCycloneDx(bom: Models.Bom): string {
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6))
   return `${serializer.serialize(bom, { sortLists: false, space: 2 })}\n`
 }
