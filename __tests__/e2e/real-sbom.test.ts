@@ -109,7 +109,7 @@ async function dpkgExpected(rootfsTar: string, work: string): Promise<Expected[]
     .map(([, name, version, arch, source]) => {
       const qualifiers: Record<string, string> = { arch: arch!, distro: 'debian-12' }
       if (source !== name) qualifiers['upstream'] = source!
-      return { purl: new PackageURL('deb', 'debian', name!, version!, qualifiers).toString(), layer: 0 }
+      return { purl: new PackageURL('deb', 'debian', name!, version, qualifiers).toString(), layer: 0 }
     })
 }
 
@@ -135,7 +135,7 @@ async function npmExpected(appDir: string): Promise<Expected[]> {
 }
 
 describeReal('SBOMs of a real Debian image with an npm app layer', () => {
-  let work: string
+  let work = ''
   let image: BuiltWithBuildah
   let expected: Expected[]
   let api: DependencyGraphApi | undefined
@@ -170,7 +170,7 @@ describeReal('SBOMs of a real Debian image with an npm app layer', () => {
 
   afterAll(async () => {
     await api?.close()
-    if (work !== undefined) await rm(work, { recursive: true, force: true })
+    if (work !== '') await rm(work, { recursive: true, force: true })
   })
 
   it('CycloneDX 1.6: every dpkg and npm package with its exact version as a purl and its layer; valid', async () => {
