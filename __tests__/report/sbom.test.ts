@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ImageInventory } from '../../src/inventory/package.js'
 import { renderSbom, type RenderSbomOptions } from '../../src/report/sbom.js'
+import { vulnerability } from '../helpers/gate-result-fixtures.js'
 import { cycloneDxErrors, spdxErrors } from '../helpers/sbom-check.js'
 
 const LAYER0 = `sha256:${'a'.repeat(64)}`
@@ -116,6 +117,84 @@ describe('CycloneDX 1.6', () => {
     expect(bom.components.map((c) => [c.name, c.components.length, c.components[0]?.['bom-ref']])).toEqual([
       ['app:ci', 4, 'image-1:pkg:deb/debian/libc6@2.36-9+deb12u7?arch=amd64&distro=debian-12'],
       ['other:1', 4, 'image-2:pkg:deb/debian/libc6@2.36-9+deb12u7?arch=amd64&distro=debian-12'],
+    ])
+  })
+})
+
+describe('CycloneDX vulnerabilities', () => {
+  it('links findings whose purl names an inventory package (epoch qualifier folded in), and validates', async () => {
+    const withEpoch = {
+      ...inventory,
+      packages: [
+        ...inventory.packages,
+        {
+          name: 'login',
+          version: '1:4.13+dfsg1-1+b1',
+          type: 'deb' as const,
+          purl: 'pkg:deb/debian/login@1:4.13+dfsg1-1+b1?arch=amd64&distro=debian-12',
+          licenses: [],
+          layer: { index: 0, diffId: LAYER0 },
+          path: 'var/lib/dpkg/status',
+        },
+      ],
+    }
+    const pkg = (name: string, version: string, purl: string) => ({ name, version, type: 'deb', purl })
+    const findings = [
+      vulnerability({
+        ruleId: 'CVE-2025-0001',
+        title: 'glibc: overflow',
+        severity: 'high',
+        score: 7.5,
+        package: pkg(
+          'libc6',
+          '2.36-9+deb12u7',
+          'pkg:deb/debian/libc6@2.36-9%2Bdeb12u7?arch=amd64&distro=debian-12.5',
+        ),
+      }),
+      vulnerability({
+        ruleId: 'CVE-2025-0002',
+        title: 'shadow: bug',
+        severity: 'medium',
+        score: 5.5,
+        package: pkg(
+          'login',
+          '4.13+dfsg1-1+b1',
+          'pkg:deb/debian/login@4.13%2Bdfsg1-1%2Bb1?arch=amd64&epoch=1',
+        ),
+      }),
+      vulnerability({
+        ruleId: 'CVE-2025-0003',
+        title: 'not installed here',
+        package: pkg('curl', '7.88.1-10', 'pkg:deb/debian/curl@7.88.1-10'),
+      }),
+      vulnerability({
+        ruleId: 'CVE-2025-0004',
+        title: 'suppressed',
+        package: pkg('libc6', '2.36-9+deb12u7', 'pkg:deb/debian/libc6@2.36-9+deb12u7'),
+        suppression: { kind: 'ignore', reason: 'accepted' },
+      }),
+    ]
+    const json = renderSbom({
+      ...base,
+      inventories: [withEpoch],
+      findings: { 'app:ci': findings },
+      format: 'cyclonedx-json',
+    })
+    expect(await cycloneDxErrors(json)).toBeUndefined()
+    const bom = JSON.parse(json) as {
+      vulnerabilities: { id: string; ratings: unknown[]; affects: { ref: string }[] }[]
+    }
+    expect(bom.vulnerabilities.map((v) => [v.id, v.ratings, v.affects])).toEqual([
+      [
+        'CVE-2025-0001',
+        [{ score: 7.5, severity: 'high' }],
+        [{ ref: 'pkg:deb/debian/libc6@2.36-9+deb12u7?arch=amd64&distro=debian-12' }],
+      ],
+      [
+        'CVE-2025-0002',
+        [{ score: 5.5, severity: 'medium' }],
+        [{ ref: 'pkg:deb/debian/login@1:4.13+dfsg1-1+b1?arch=amd64&distro=debian-12' }],
+      ],
     ])
   })
 })

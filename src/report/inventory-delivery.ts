@@ -17,10 +17,12 @@ export async function writeSbom(config: Config, result: GateResult): Promise<str
   if (config.sbomFile === undefined) return undefined
   const imageIds: Record<string, string> = {}
   for (const image of result.images) if (image.imageId !== undefined) imageIds[image.target] = image.imageId
+  const findings = Object.fromEntries(result.images.map((image) => [image.target, image.findings]))
   await writeSbomFile(config.sbomFile, {
     format: config.sbomFormat,
     inventories: result.inventories ?? [],
     imageIds,
+    findings,
     toolName: TOOL_NAME,
     toolVersion: TOOL_VERSION,
     timestamp: new Date(result.startedAt),

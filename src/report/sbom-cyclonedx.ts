@@ -15,8 +15,11 @@ import * as Enums from '@cyclonedx/cyclonedx-library/Enums'
 import * as Models from '@cyclonedx/cyclonedx-library/Models'
 import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize'
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec'
+import type { Finding } from '../findings/finding.js'
+import type { Severity } from '../findings/severity.js'
 import type { ImageInventory, InventoryPackage } from '../inventory/package.js'
 import { validateSpdxExpression } from './sbom-licenses.js'
+import { linkVulnerabilities, packageKey } from './sbom-vulnerabilities.js'
 
 export interface SbomOptions {
   inventories: readonly ImageInventory[]
@@ -26,6 +29,8 @@ export interface SbomOptions {
   toolVersion: string
   /** The document's timestamp (the run's start). */
   timestamp: Date
+  /** Findings by target: vulnerabilities on inventory packages become CycloneDX `vulnerabilities`. */
+  findings?: Readonly<Record<string, readonly Finding[]>>
 }
 
 const PROPERTY_PREFIX = 'container-security-gate'
@@ -93,6 +98,16 @@ export function buildCycloneDxBom(options: SbomOptions): Models.Bom {
     const image = imageComponent(inventory, imageRef, options.imageIds?.[inventory.target])
     const refs = packageRefs(inventory, single ? '' : `${imageRef}:`)
     const packages = inventory.packages.map((pkg, i) => componentOf(pkg, refs[i]!, factory))
+    const refByKey = new Map<string, string>()
+    inventory.packages.forEach((pkg, i) => {
+      const key = packageKey(pkg.purl)
+      if (key !== undefined && !refByKey.has(key)) refByKey.set(key, refs[i]!)
+    })
+    addVulnerabilities(
+      bom,
+      linkVulnerabilities(options.findings?.[inventory.target] ?? [], refByKey),
+      packages,
+    )
     for (const component of packages) {
       if (single) bom.components.add(component)
       else image.components.add(component)
@@ -102,6 +117,36 @@ export function buildCycloneDxBom(options: SbomOptions): Models.Bom {
     else bom.components.add(image)
   })
   return bom
+}
+
+const CYCLONEDX_SEVERITY: Record<Severity, Enums.Vulnerability.Severity> = {
+  critical: Enums.Vulnerability.Severity.Critical,
+  high: Enums.Vulnerability.Severity.High,
+  medium: Enums.Vulnerability.Severity.Medium,
+  low: Enums.Vulnerability.Severity.Low,
+  unknown: Enums.Vulnerability.Severity.Unknown,
+}
+
+function addVulnerabilities(
+  bom: Models.Bom,
+  linked: ReturnType<typeof linkVulnerabilities>,
+  components: readonly Models.Component[],
+): void {
+  const byRef = new Map(components.map((c) => [c.bomRef.value, c]))
+  for (const vulnerability of linked) {
+    const model = new Models.Vulnerability.Vulnerability({
+      id: vulnerability.id,
+      description: vulnerability.description,
+    })
+    const rating = new Models.Vulnerability.Rating({ severity: CYCLONEDX_SEVERITY[vulnerability.severity] })
+    if (vulnerability.score !== undefined) rating.score = vulnerability.score
+    model.ratings.add(rating)
+    for (const ref of vulnerability.refs) {
+      const component = byRef.get(ref)
+      if (component !== undefined) model.affects.add(new Models.Vulnerability.Affect(component.bomRef))
+    }
+    bom.vulnerabilities.add(model)
+  }
 }
 
 /** The BOM as CycloneDX 1.6 JSON text. */

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import type { Finding } from '../findings/finding.js'
 import type { ImageInventory } from '../inventory/package.js'
 import { buildCycloneDxBom, serializeCycloneDx } from './sbom-cyclonedx.js'
 import { buildSpdxDocument, serializeSpdx } from './sbom-spdx.js'
@@ -10,6 +11,8 @@ import type { SbomFormat } from './sbom-format.js'
 
 export { SBOM_FORMATS, isSbomFormat, type SbomFormat } from './sbom-format.js'
 
+type RenderFindings = Readonly<Record<string, readonly Finding[]>>
+
 export interface RenderSbomOptions {
   format: SbomFormat
   inventories: readonly ImageInventory[]
@@ -17,6 +20,8 @@ export interface RenderSbomOptions {
   toolName: string
   toolVersion: string
   timestamp: Date
+  /** Findings by target, linked to components in CycloneDX (`vulnerabilities`). */
+  findings?: RenderFindings
   /** SPDX document namespace uniqueness; random when not given. */
   uuid?: string
 }
@@ -28,6 +33,7 @@ export function renderSbom(options: RenderSbomOptions): string {
     toolVersion: options.toolVersion,
     timestamp: options.timestamp,
     ...(options.imageIds !== undefined ? { imageIds: options.imageIds } : {}),
+    ...(options.findings !== undefined ? { findings: options.findings } : {}),
   }
   if (options.format === 'spdx-json') {
     return serializeSpdx(buildSpdxDocument({ ...base, uuid: options.uuid ?? randomUUID() }))
