@@ -105,6 +105,49 @@ describe('readInventory', () => {
     ])
   })
 
+  it('reads distroless status.d files, each in the layer that wrote it, and forgets a removed status file', async () => {
+    const image = fakeImage({
+      layers: [
+        {
+          entries: [
+            { path: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+            { path: 'var/lib/dpkg/status', content: status(['tzdata', '2024a-0+deb12u1']) },
+            {
+              path: 'var/lib/dpkg/status.d/base-files',
+              content: 'Package: base-files\nVersion: 12.4+deb12u6\nArchitecture: amd64\n',
+            },
+            {
+              path: 'var/lib/dpkg/status.d/base-files.md5sums',
+              content: 'd41d8cd98f00b204e9800998ecf8427e  etc/debian_version\n',
+            },
+          ],
+        },
+        {
+          entries: [
+            { path: 'var/lib/dpkg/status', whiteout: 'file' },
+            {
+              path: 'var/lib/dpkg/status.d/libssl3',
+              content: 'Package: libssl3\nVersion: 3.0.14-1~deb12u2\nArchitecture: amd64\nSource: openssl\n',
+            },
+          ],
+        },
+      ],
+    })
+    const inventory = await readInventory(image, { target: 'distroless' })
+    expect(inventory.packages.map((p) => [p.purl, p.layer.index, p.path])).toEqual([
+      [
+        'pkg:deb/debian/base-files@12.4+deb12u6?arch=amd64&distro=debian-12',
+        0,
+        'var/lib/dpkg/status.d/base-files',
+      ],
+      [
+        'pkg:deb/debian/libssl3@3.0.14-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+        1,
+        'var/lib/dpkg/status.d/libssl3',
+      ],
+    ])
+  })
+
   it('builds apk purls with the distro from os-release', async () => {
     const image = fakeImage({
       layers: [

@@ -6,6 +6,7 @@
  * chain). Skipped where python3 with sqlite3 is missing, unless CSG_REQUIRE_REAL_TOOLS=1.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -183,6 +184,24 @@ describeReal('rpm sqlite database', () => {
       'pkg:rpm/fedora/bash@5.2.26-3.fc40?arch=x86_64&distro=fedora-40',
       'pkg:rpm/fedora/openssl-libs@3.2.2-3.fc40?arch=x86_64&distro=fedora-40&epoch=1',
     ])
+  })
+
+  it('never throws or loops on a corrupted database: it reads what it can and notes the rest', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 1_000_000 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (flips) => {
+          const corrupted = Buffer.from(database)
+          for (const [at, value] of flips) corrupted[at % corrupted.length] = value
+          const result = parseRpmSqlite(corrupted, 'rpmdb.sqlite')
+          for (const pkg of result.packages) expect(pkg.name).not.toBe('')
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 
   it('notes a file that is not an SQLite database instead of failing', () => {
