@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { ImageInventory } from '../../src/inventory/package.js'
-import { submitDependencySnapshot } from '../../src/report/dependency-snapshot.js'
+import { buildDependencySnapshot, submitDependencySnapshot } from '../../src/report/dependency-snapshot.js'
 import { readGitHubContext } from '../../src/report/github-context.js'
 import { RecordingLogger } from '../../src/util/logger.js'
 import { startDependencyGraphApi, type DependencyGraphApi } from '../helpers/dependency-graph-server.js'
@@ -67,6 +67,28 @@ const detector = {
   version: '0.1.0',
   url: 'https://github.com/container-security-gate/container-security-gate',
 }
+
+describe('buildDependencySnapshot', () => {
+  it('keeps two tags of one repository apart (the second manifest takes its full reference)', () => {
+    const ctx = readGitHubContext(
+      { GITHUB_REPOSITORY: 'acme/app', GITHUB_WORKFLOW: 'CI', GITHUB_JOB: 'j' },
+      () => undefined,
+    )
+    const snapshot = buildDependencySnapshot({
+      images: [
+        { inventory, repository: 'ghcr.io/acme/app' },
+        { inventory: { ...inventory, target: 'ghcr.io/acme/app:debug' }, repository: 'ghcr.io/acme/app' },
+      ],
+      context: ctx,
+      sha: SHA,
+      ref: 'refs/heads/main',
+      scanned: '2026-01-02T03:04:05.000Z',
+      detector,
+    })
+    expect(Object.keys(snapshot.manifests)).toEqual(['ghcr.io/acme/app', 'ghcr.io/acme/app:debug'])
+    expect(snapshot.job).toEqual({ correlator: 'CI_j_container-security-gate_ghcr.io/acme/app', id: 'local' })
+  })
+})
 
 describe('submitDependencySnapshot', () => {
   let api: DependencyGraphApi | undefined

@@ -90,11 +90,13 @@ export function buildDependencySnapshot(options: BuildSnapshotOptions): Dependen
         scope: 'runtime',
       }
     }
-    const manifest: SnapshotManifest = { name: repository, resolved }
+    // Two tags of one repository in one run: the second is named by its full reference instead.
+    const name = manifests[repository] === undefined ? repository : inventory.target
+    const manifest: SnapshotManifest = { name, resolved }
     if (options.dockerfile !== undefined) manifest.file = { source_location: options.dockerfile }
     if (inventory.distro?.prettyName !== undefined)
       manifest.metadata = { distro: inventory.distro.prettyName }
-    manifests[repository] = manifest
+    manifests[name] = manifest
   }
   return {
     version: 0,
