@@ -14,9 +14,14 @@ export function isSpdxExpression(text: string): boolean {
   }
 }
 
-/** One SPDX expression for all stated licenses (joined with AND, as each applies), or undefined. */
+/**
+ * One SPDX expression for all stated licenses (joined with AND, as each applies), or undefined. An SPDX
+ * document must define every `LicenseRef-` it uses (SPDX 2.3 §10), which a package's metadata cannot, so
+ * expressions naming one are not used.
+ */
 export function spdxExpressionOf(licenses: readonly string[]): string | undefined {
   if (licenses.length === 0 || !licenses.every(isSpdxExpression)) return undefined
+  if (licenses.some((l) => /(?:LicenseRef|DocumentRef)-/.test(l))) return undefined
   if (licenses.length === 1) return licenses[0]
   return licenses.map((l) => (/\s/.test(l.trim()) ? `(${l.trim()})` : l.trim())).join(' AND ')
 }
