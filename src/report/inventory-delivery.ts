@@ -30,10 +30,23 @@ export async function writeSbom(config: Config, result: GateResult): Promise<str
   return config.sbomFile
 }
 
+const MAX_NOTES_PER_IMAGE = 3
+
+/** What the readers could not read, for the summary: an SBOM must not omit packages silently. */
+function inventoryNotes(result: GateResult): string[] {
+  return (result.inventories ?? []).flatMap((inventory) => {
+    const shown = inventory.notes
+      .slice(0, MAX_NOTES_PER_IMAGE)
+      .map((note) => `Inventory of ${inventory.target}: ${note}`)
+    const more = inventory.notes.length - shown.length
+    return more > 0 ? [...shown, `Inventory of ${inventory.target}: ${more} more note(s) in the log.`] : shown
+  })
+}
+
 export interface InventoryDelivery {
   sbomFile?: string
   snapshot?: SnapshotResult
-  /** Lines for the job summary (a snapshot that was not submitted). */
+  /** Lines for the job summary: what the inventory could not read, a snapshot that was not submitted. */
   notes: string[]
 }
 
@@ -45,7 +58,7 @@ export async function deliverInventory(options: {
   http?: HttpTransport
 }): Promise<InventoryDelivery> {
   const { config, result } = options
-  const delivery: InventoryDelivery = { notes: [] }
+  const delivery: InventoryDelivery = { notes: inventoryNotes(result) }
   const sbomFile = await writeSbom(config, result)
   if (sbomFile !== undefined) delivery.sbomFile = sbomFile
   if (!config.dependencySnapshot) return delivery
