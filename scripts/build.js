@@ -17,6 +17,9 @@ const common = {
   legalComments: 'none',
   charset: 'utf8',
   logLevel: 'warning',
+  // @cyclonedx/cyclonedx-library's XML plug-ins require these optional packages lazily, inside try/catch;
+  // only its JSON serialiser is used, so they stay unresolved rather than fail the bundle.
+  external: ['libxmljs2', 'xmlbuilder2'],
 }
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', banner: { js: banner } })
 await build({

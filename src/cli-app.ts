@@ -13,6 +13,7 @@ import { runPipeline } from './pipeline.js'
 import { formatConsoleTable } from './report/console.js'
 import { buildLimitedSarif, writeFindingsFile, writeSarifFile } from './report/files.js'
 import { buildFindingsDocument } from './report/findings-json.js'
+import { writeSbom } from './report/inventory-delivery.js'
 import { scannerById } from './scanners/registry.js'
 import { isScannerId, SCANNER_IDS } from './scanners/scanner.js'
 import { describeInstallPlan } from './tools/install.js'
@@ -78,6 +79,7 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
       await writeSarifFile(config.sarifFile, buildLimitedSarif(result, { runPer: config.sarifRuns }))
     }
     if (config.findingsFile !== undefined) await writeFindingsFile(config.findingsFile, result)
+    await writeSbom(config, result)
     if (options.format === 'json') io.stdout(`${JSON.stringify(buildFindingsDocument(result), null, 2)}\n`)
     else io.stdout(formatConsoleTable(result, { color: options.color && io.isTty && !io.env['NO_COLOR'] }))
     return exitCodeOf(result.verdict)

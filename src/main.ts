@@ -16,6 +16,7 @@ import { buildCommentBody, commentKey, upsertPullRequestComment } from './report
 import { buildLimitedSarif, writeFindingsFile, writeSarifFile, type SarifOutput } from './report/files.js'
 import type { GateResult } from './report/gate-result.js'
 import { readGitHubContext, type GitHubContext } from './report/github-context.js'
+import { deliverInventory } from './report/inventory-delivery.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildSummaryMarkdown } from './report/summary.js'
 import { deliverSarif, type DeliveryResult } from './report/upload.js'
@@ -43,8 +44,10 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     await writeResultFiles(config, result, sarif)
     const github = await readContext(env, config, deps)
     const delivery = await uploadSarif(config, sarif, result, github, logger)
+    const inventory = await deliverInventory({ config, result, context: github, logger })
     setOutputs(config, result, sarif, delivery)
-    const summary = await writeJobSummary(config, result, sarif, delivery)
+    core.setOutput('sbom-file', inventory.sbomFile ?? '')
+    const summary = await writeJobSummary(config, result, sarif, delivery, inventory.notes)
     annotate(result, config)
     await commentOnPullRequest(config, github, summary, logger)
     const failure = failureOf(result.verdict, delivery)
@@ -165,8 +168,9 @@ async function writeJobSummary(
   result: GateResult,
   sarif: SarifOutput,
   delivery: DeliveryResult,
+  inventoryNotes: readonly string[],
 ): Promise<string> {
-  const notes = [...sarif.notes, ...deliveryNotes(delivery)]
+  const notes = [...sarif.notes, ...deliveryNotes(delivery), ...inventoryNotes]
   const markdown = buildSummaryMarkdown(result, {
     truncatedResults: sarif.droppedResults,
     notes,

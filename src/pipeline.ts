@@ -13,6 +13,7 @@ import { consolidate } from './stages/consolidate.js'
 import { loadDockerfile } from './stages/dockerfile.js'
 import type { PipelineDeps } from './stages/deps.js'
 import { groupByImage, importReports } from './stages/imports.js'
+import { readInventories } from './stages/inventory.js'
 import { scanTargets } from './stages/scan.js'
 import { closeTargets, resolveTargets } from './stages/targets.js'
 import { TOOL_VERSION } from './version.js'
@@ -37,6 +38,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
       ...(await scanTargets(targets, config, deps, { dockerfile: dockerfile?.model })),
       ...(await importReports(config, deps)),
     ]
+    const inventories = await readInventories(targets, config, deps)
     const images = groupByImage(outcomes, targets)
     for (const image of images) {
       const target = targets.find((t) => t.name === image.target)
@@ -53,6 +55,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path
     if (policy.notes.length > 0) result.notes = policy.notes
     if (policy.baseline !== undefined) result.baseline = policy.baseline
+    if (inventories.length > 0) result.inventories = inventories
     return result
   } finally {
     await closeTargets(targets)

@@ -23,6 +23,7 @@ export const OUTPUT_DEFINITIONS: readonly { name: string; description: string }[
     name: 'sarif-truncated',
     description: "Results left out of the SARIF to stay within GitHub's limits (0 when none).",
   },
+  { name: 'sbom-file', description: 'Path of the SBOM written (empty when sbom-file was not set).' },
 ]
 
 export interface ActionMetadata {

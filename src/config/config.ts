@@ -14,6 +14,7 @@ import {
   type ScannerId,
   type ScannerOptions,
 } from '../scanners/scanner.js'
+import type { SbomFormat } from '../report/sbom-format.js'
 import { ConfigurationError } from '../util/errors.js'
 import {
   INPUT_DEFINITIONS,
@@ -62,6 +63,11 @@ export interface Config {
   versions: Partial<Record<ScannerId, string>>
   /** Scanner-specific inputs (Trivy DB repositories, cosign keys, Docker Bench checks, InSpec profile). */
   scannerOptions: ScannerOptions
+  /** Absolute path of the SBOM to write; undefined = none. */
+  sbomFile?: string
+  sbomFormat: SbomFormat
+  /** Submit the inventory to GitHub's dependency graph. */
+  dependencySnapshot: boolean
   /** Absolute workspace directory (relative paths resolve against it). */
   workspace: string
   /** Directory for temporary files (RUNNER_TEMP). */
@@ -159,12 +165,16 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     scanTimeoutMs: parseDuration('scan-timeout', inputs['scan-timeout'] ?? inputDefault('scan-timeout')),
     versions,
     scannerOptions,
+    sbomFormat: parseChoice(inputs, 'sbom-format'),
+    dependencySnapshot: booleanInput(inputs, 'dependency-snapshot'),
     workspace,
     tempDir: resolve(env.tempDir),
   }
   if (dockerfile !== undefined) config.dockerfile = dockerfile
   if (sarifFile !== undefined) config.sarifFile = sarifFile
   if (findingsFile !== undefined) config.findingsFile = findingsFile
+  const sbomFile = inputs['sbom-file']?.trim()
+  if (sbomFile) config.sbomFile = abs(sbomFile)
   const token = inputs.token?.trim()
   if (token) config.token = token
   const mirror = inputs['tools-mirror']?.trim()

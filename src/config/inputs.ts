@@ -314,6 +314,29 @@ export const INPUT_DEFINITIONS = [
     default: 'high',
     flag: '--cosign-severity',
   },
+  {
+    name: 'sbom-file',
+    description:
+      'Write an SBOM of the image(s) here: the packages read natively from the image (dpkg, apk, rpm sqlite, npm, Python), each with its purl and layer. Default: none.',
+    default: '',
+    flag: '--sbom',
+    kind: 'string',
+  },
+  {
+    name: 'sbom-format',
+    description: 'Format of sbom-file: cyclonedx-json (CycloneDX 1.6, default) or spdx-json (SPDX 2.3).',
+    default: 'cyclonedx-json',
+    flag: '--sbom-format',
+    kind: 'choice',
+    choices: ['cyclonedx-json', 'spdx-json'],
+  },
+  {
+    name: 'dependency-snapshot',
+    description:
+      "Submit the image's packages to GitHub's dependency graph (Dependabot alerts for the container); needs `contents: write`, skipped with a warning when the token cannot write.",
+    default: 'false',
+    kind: 'boolean',
+  },
 ] as const satisfies readonly InputDefinition[]
 
 type InputRow = (typeof INPUT_DEFINITIONS)[number]

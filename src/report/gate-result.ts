@@ -3,6 +3,7 @@
  * Types only.
  */
 import type { Finding } from '../findings/finding.js'
+import type { ImageInventory } from '../inventory/package.js'
 import type { Verdict } from '../policy/gate.js'
 
 /** How one scanner fared on one image. */
@@ -49,4 +50,6 @@ export interface GateResult {
   notes?: string[]
   /** With a baseline: how many findings are new and how many were already in it. */
   baseline?: { newCount: number; existingCount: number }
+  /** The packages of each scanned image, when an SBOM or dependency snapshot was asked for. */
+  inventories?: ImageInventory[]
 }

@@ -16,6 +16,7 @@ import {
   locationText,
   type LocatedFinding,
 } from './finding-text.js'
+import type { ImageInventory } from '../inventory/package.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
 import { cell, escapeMarkdown, link, table } from './markdown.js'
 
@@ -91,6 +92,7 @@ function render(
   const sections = [
     verdictSection(result),
     imagesSection(result.images, caps.images),
+    packagesSection(result.inventories ?? [], caps.images),
     scannersSection(result.images, caps.scanners, multipleImages),
     findingsSection(active, caps.findings, multipleImages),
     notesSection(result.notes ?? []),
@@ -147,6 +149,23 @@ function imagesSection(images: readonly ImageResult[], cap: number): string {
   if (images.length > 1)
     rows.push(['**Total**', ...countCells(totals.counts).map((c) => `**${c}**`), `**${totals.suppressed}**`])
   return `### Findings by image\n\n${table(header, rows)}`
+}
+
+/** One line per image: how many packages each layer brought in (layers that added none are left out). */
+function packagesSection(inventories: readonly ImageInventory[], cap: number): string {
+  if (inventories.length === 0) return ''
+  const lines = inventories.slice(0, cap).map((inventory) => {
+    const perLayer = inventory.packagesPerLayer
+      .map((count, index) => (count > 0 ? `layer ${index}: ${count}` : ''))
+      .filter((part) => part !== '')
+    const distro =
+      inventory.distro?.prettyName !== undefined
+        ? ` (${escapeMarkdown(inventory.distro.prettyName, 100)})`
+        : ''
+    return `- ${cell(inventory.target)}${distro}: **${inventory.packages.length}** package(s)${perLayer.length > 0 ? ` — ${perLayer.join(', ')}` : ''}`
+  })
+  if (inventories.length > cap) lines.push(`- … and ${inventories.length - cap} more image(s)`)
+  return `### Packages per layer\n\n${lines.join('\n')}`
 }
 
 function scannersSection(images: readonly ImageResult[], cap: number, multipleImages: boolean): string {
