@@ -310,7 +310,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   /** One analysis per run; a later one with the same commit, ref, tool and category replaces it. */
   const storeAnalyses = (body: Record<string, unknown>, log: Log): void => {
     for (const run of log.runs) {
-      const tool = run.tool?.driver?.name ?? ''
+      const tool = run.tool.driver.name
       const id = run.automationDetails?.id ?? ''
       const category = id.includes('/') ? id.slice(0, id.lastIndexOf('/') + 1) : id
       const results = run.results ?? []

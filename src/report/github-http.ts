@@ -57,7 +57,7 @@ export interface GitHubClientOptions {
    * Retries of a 401, 403 or 404 that is neither a rate limit nor one of GitHub's definitive answers
    * (enablement, "Resource not accessible by integration"). codeql-action retries these because it has
    * "observed transient errors with authentication" (github/codeql-action v4.36.2 src/api-client.ts,
-   * DO_NOT_RETRY_STATUSES drops 401, 403 and 404 from Octokit's list). Default 2.
+   * DO_NOT_RETRY_STATUSES drops 401, 403 and 404 from Octokit's list). Default 0; the upload uses 2.
    */
   authRetries?: number
   /** The most this request waits for rate limits in total; past it the rate-limited answer is returned. Default 15 minutes. */
@@ -141,7 +141,7 @@ export async function githubRequest(
     request.body = JSON.stringify(payload)
   }
   const now = options.now ?? Date.now
-  const authRetries = Math.max(0, options.authRetries ?? 2)
+  const authRetries = Math.max(0, options.authRetries ?? 0)
   const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS
   const maxRateLimitRetries = options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES
   let attempt = 0

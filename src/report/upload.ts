@@ -264,6 +264,8 @@ function prepareUpload(options: UploadSarifOptions): {
     http: options.http ?? actionsHttpTransport(),
     retries: options.retries ?? 3,
     retryDelayMs: timing.retryDelayMs,
+    // A 401/403/404 can be transient; codeql-action retries them (src/api-client.ts, v4.36.2).
+    authRetries: 2,
     sleep,
   }
   if (options.now !== undefined) client.now = options.now
