@@ -116,7 +116,7 @@ async function uploadSarif(
   }
   return deliverSarif({
     mode: config.upload,
-    log: sarif.log,
+    log: sarif.uploadLog,
     context,
     token: config.token,
     toolName: TOOL_NAME,
@@ -134,7 +134,7 @@ function setOutputs(config: Config, result: GateResult, sarif: SarifOutput, deli
       ...(config.findingsFile !== undefined ? { findingsFile: config.findingsFile } : {}),
     },
     {
-      sarifTruncated: sarif.droppedResults,
+      sarifTruncated: sarif.notShownResults,
       ...(delivery.sarifId !== undefined ? { sarifId: delivery.sarifId } : {}),
     },
   )

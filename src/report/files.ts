@@ -9,15 +9,31 @@ import { buildFindingsDocument } from './findings-json.js'
 import type { GateResult } from './gate-result.js'
 import type { Finding } from '../findings/finding.js'
 import { severityRank } from '../findings/severity.js'
-import { GITHUB_SARIF_LIMITS, applySarifLimits, assertUniqueCategories } from './sarif-limits.js'
+import {
+  GITHUB_SARIF_LIMITS,
+  applySarifLimits,
+  assertUniqueCategories,
+  keepShownResults,
+} from './sarif-limits.js'
 import { buildSarif } from './sarif.js'
 
+/**
+ * The SARIF written and the SARIF uploaded. The `sarif-file` keeps every result GitHub would accept (up to
+ * 25,000 per run, 10 MB gzipped): it is the complete record for artifacts and other tools. Only the
+ * uploaded log is cut to the 5,000 most severe per run, because code scanning stores no more than that and
+ * does not reliably choose the most severe itself.
+ */
 export interface SarifOutput {
+  /** Written to `sarif-file`. */
   log: Log
-  /** The log serialised (compact JSON): what is written and uploaded. */
+  /** `log` serialised (compact JSON): what is written. */
   json: string
-  /** Results the limits guard left out. */
+  /** Uploaded to code scanning: `log` with at most 5,000 results per run. */
+  uploadLog: Log
+  /** Results the limits guard left out of `log`. */
   droppedResults: number
+  /** Results code scanning will not show: `droppedResults` plus those cut from the upload. */
+  notShownResults: number
   /** One line per limit hit, for the summary. */
   notes: string[]
 }
@@ -36,11 +52,15 @@ export function buildLimitedSarif(result: GateResult, options: { runPer: 'image'
   })
   assertUniqueCategories(log)
   const limited = applySarifLimits(log)
+  const shown = keepShownResults(limited.log)
+  const droppedResults = (capped?.dropped ?? 0) + limited.droppedResults
   return {
     log: limited.log,
     json: limited.json,
-    droppedResults: (capped?.dropped ?? 0) + limited.droppedResults,
-    notes: [...(capped?.notes ?? []), ...limited.notes],
+    uploadLog: shown.log,
+    droppedResults,
+    notShownResults: droppedResults + shown.cut,
+    notes: [...(capped?.notes ?? []), ...limited.notes, ...shown.notes],
   }
 }
 
