@@ -15,6 +15,7 @@ import { buildCommentBody, commentKey, upsertPullRequestComment } from './report
 import { buildLimitedSarif, writeFindingsFile, writeSarifFile, type SarifOutput } from './report/files.js'
 import type { GateResult } from './report/gate-result.js'
 import { readGitHubContext, type GitHubContext } from './report/github-context.js'
+import type { CategoryOptions } from './report/sarif-naming.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildSummaryMarkdown } from './report/summary.js'
 import { deliverSarif, type DeliveryResult } from './report/upload.js'
@@ -37,7 +38,7 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     const config = loadConfig(env)
     const deps: PipelineDeps = { ...productionDeps({ logger, env, dbCache: true }), ...options?.deps }
     const result = await runPipeline(config, deps)
-    const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns })
+    const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns, categories: categoriesOf(config) })
     await writeResultFiles(config, result, sarif)
     const github = await readContext(env, config, deps)
     const delivery = await uploadSarif(config, sarif, result, github, logger)
@@ -49,6 +50,13 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     if (failure !== undefined) core.setFailed(failure)
   } catch (error) {
     core.setFailed(describeFailure(error))
+  }
+}
+
+function categoriesOf(config: Config): CategoryOptions {
+  return {
+    ...(config.category !== undefined ? { category: config.category } : {}),
+    ...(config.matrix !== undefined ? { matrix: config.matrix } : {}),
   }
 }
 

@@ -16,6 +16,7 @@ import {
   keepShownResults,
 } from './sarif-limits.js'
 import { buildSarif } from './sarif.js'
+import { categoryNotes, imageCategoryBases, type CategoryOptions } from './sarif-naming.js'
 
 /**
  * The SARIF written and the SARIF uploaded. The `sarif-file` keeps every result GitHub would accept (up to
@@ -43,11 +44,15 @@ export interface SarifOutput {
  * are first cut to the most severe 25,000 (the per-run limit), so that rules, help texts and results
  * are never built for what would be dropped anyway; `applySarifLimits` then enforces every limit.
  */
-export function buildLimitedSarif(result: GateResult, options: { runPer: 'image' | 'scanner' }): SarifOutput {
+export function buildLimitedSarif(
+  result: GateResult,
+  options: { runPer: 'image' | 'scanner'; categories?: CategoryOptions },
+): SarifOutput {
   const capped =
     options.runPer === 'image' ? capFindingsPerImage(result, GITHUB_SARIF_LIMITS.maxResultsPerRun) : undefined
   const log = buildSarif(capped?.result ?? result, {
     runPer: options.runPer,
+    ...(options.categories !== undefined ? { categories: options.categories } : {}),
     ...(result.dockerfile !== undefined ? { dockerfileUri: result.dockerfile } : {}),
   })
   assertUniqueCategories(log)
@@ -60,7 +65,12 @@ export function buildLimitedSarif(result: GateResult, options: { runPer: 'image'
     uploadLog: shown.log,
     droppedResults,
     notShownResults: droppedResults + shown.cut,
-    notes: [...(capped?.notes ?? []), ...limited.notes, ...shown.notes],
+    notes: [
+      ...categoryNotes(result.images, imageCategoryBases(result.images, options.categories)),
+      ...(capped?.notes ?? []),
+      ...limited.notes,
+      ...shown.notes,
+    ],
   }
 }
 
