@@ -10,7 +10,7 @@ import { buildConfig, type Config } from './config/config.js'
 import { readActionInputs } from './config/action-inputs.js'
 import { productionDeps } from './pipeline-deps.js'
 import { runPipeline, type PipelineDeps } from './pipeline.js'
-import { selectAnnotations } from './report/annotations.js'
+import { AnnotationCounter, selectAnnotations, type AnnotationOptions } from './report/annotations.js'
 import { buildCommentBody, commentKey, upsertPullRequestComment } from './report/comment.js'
 import { buildLimitedSarif, writeFindingsFile, writeSarifFile, type SarifOutput } from './report/files.js'
 import type { GateResult } from './report/gate-result.js'
@@ -33,7 +33,8 @@ export interface ActionEnvironment {
 
 export async function run(options?: ActionEnvironment): Promise<void> {
   const env = options?.env ?? { ...process.env }
-  const logger = options?.logger ?? actionLogger()
+  // Counted, so the findings' annotations leave room for the action's own warnings and errors.
+  const logger = new AnnotationCounter(options?.logger ?? actionLogger())
   try {
     const config = loadConfig(env)
     const deps: PipelineDeps = { ...productionDeps({ logger, env, dbCache: true }), ...options?.deps }
@@ -44,10 +45,16 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     const delivery = await uploadSarif(config, sarif, result, github, logger)
     setOutputs(config, result, sarif, delivery)
     const summary = await writeJobSummary(config, result, sarif, delivery)
-    annotate(result, config)
-    await commentOnPullRequest(config, github, summary, logger)
+    // The verdict is the first error annotation of the step (the runner shows only 10 per level), so a
+    // failing step always shows why; the findings' annotations follow in what is left.
     const failure = failureOf(result.verdict, delivery)
     if (failure !== undefined) core.setFailed(failure)
+    annotate(result, config, {
+      error: logger.errors + (failure !== undefined ? 1 : 0),
+      // One warning kept free for a later one (a pull request comment that could not be written).
+      warning: logger.warnings + 1,
+    })
+    await commentOnPullRequest(config, github, summary, logger)
   } catch (error) {
     core.setFailed(describeFailure(error))
   }
@@ -176,9 +183,14 @@ function deliveryNotes(delivery: DeliveryResult): string[] {
   return delivery.warning !== undefined ? [delivery.warning] : []
 }
 
-function annotate(result: GateResult, config: Config): void {
+function annotate(
+  result: GateResult,
+  config: Config,
+  alreadyWritten: AnnotationOptions['alreadyWritten'],
+): void {
   for (const annotation of selectAnnotations(result, {
     ...(config.sarifFile !== undefined ? { sarifFile: config.sarifFile } : {}),
+    ...(alreadyWritten !== undefined ? { alreadyWritten } : {}),
   })) {
     const properties: core.AnnotationProperties = { title: annotation.title }
     if (annotation.file !== undefined) properties.file = annotation.file
