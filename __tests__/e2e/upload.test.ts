@@ -215,18 +215,32 @@ describe("GitHub's contract (issue #11)", () => {
 
   it('per-build tags of one repository keep the same categories build after build', async () => {
     const commit = sha('b')
-    const build = async (n: number) => {
-      const perBuild = join(work, `app-build-${n}.tar`)
-      await writeImage(plantedImage(), {
-        format: 'docker-archive',
-        out: perBuild,
-        repoTag: `acme/app:build-${n}`,
-      })
-      return run(
-        { image: `${image}\n${perBuild}`, upload: 'always', 'wait-for-processing': 'false' },
+    // Two reports of one repository in one step, one under a per-build tag (`app:${{ github.sha }}`).
+    const report = async (tag: string): Promise<string> => {
+      const path = join(work, `trivy-${tag}.json`)
+      const vuln: ReportVulnerability = {
+        cve: 'CVE-2024-0001',
+        ghsa: 'GHSA-0001',
+        pkg: 'busybox',
+        version: '1.0',
+        fixed: '1.1',
+        diffId: `sha256:${'c'.repeat(64)}`,
+        trivySeverity: 'HIGH',
+        grypeSeverity: 'High',
+      }
+      await writeFile(path, trivyReport(`acme/app:${tag}`, [vuln]))
+      return `trivy:${path}`
+    }
+    const build = async (n: number) =>
+      run(
+        {
+          image: '',
+          reports: `${await report('latest')}\n${await report(`build-${n}`)}`,
+          upload: 'always',
+          'wait-for-processing': 'false',
+        },
         { GITHUB_SHA: commit },
       )
-    }
     expect((await build(1)).exitCode).toBe(0)
     expect((await build(2)).exitCode).toBe(0)
     expect(analysesOf(commit).map((a) => a.category)).toEqual([
