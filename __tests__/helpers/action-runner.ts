@@ -107,3 +107,15 @@ export async function runAction(options: {
     commands,
   }
 }
+
+/**
+ * The annotations of one level the runner shows for a step: the first 10 written ("Workflow commands for
+ * GitHub Actions" and the runner's annotation limits: at most 10 error, 10 warning and 10 notice
+ * annotations per step, 50 per job; later ones appear in the log only).
+ */
+export function shownAnnotations(run: ActionRun, level: 'error' | 'warning' | 'notice'): string[] {
+  return run.commands
+    .filter((c) => c.kind === level)
+    .slice(0, 10)
+    .map((c) => c.message)
+}
