@@ -76,7 +76,14 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
     const deps = productionDeps({ logger, env: io.env, dbCache: false })
     const result = await runPipeline(config, deps)
     if (config.sarifFile !== undefined) {
-      await writeSarifFile(config.sarifFile, buildLimitedSarif(result, { runPer: config.sarifRuns }))
+      const categories = {
+        ...(config.category !== undefined ? { category: config.category } : {}),
+        ...(config.matrix !== undefined ? { matrix: config.matrix } : {}),
+      }
+      await writeSarifFile(
+        config.sarifFile,
+        buildLimitedSarif(result, { runPer: config.sarifRuns, categories }),
+      )
     }
     if (config.findingsFile !== undefined) await writeFindingsFile(config.findingsFile, result)
     await writeSbom(config, result)

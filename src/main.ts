@@ -10,13 +10,14 @@ import { buildConfig, type Config } from './config/config.js'
 import { readActionInputs } from './config/action-inputs.js'
 import { productionDeps } from './pipeline-deps.js'
 import { runPipeline, type PipelineDeps } from './pipeline.js'
-import { selectAnnotations } from './report/annotations.js'
+import { AnnotationCounter, selectAnnotations, type AnnotationOptions } from './report/annotations.js'
 import { buildErrorSummaryMarkdown, type RunErrorKind } from './report/error-summary.js'
 import { buildCommentBody, commentKey, upsertPullRequestComment } from './report/comment.js'
 import { buildLimitedSarif, writeFindingsFile, writeSarifFile, type SarifOutput } from './report/files.js'
 import type { GateResult } from './report/gate-result.js'
 import { readGitHubContext, type GitHubContext } from './report/github-context.js'
 import { deliverInventory } from './report/inventory-delivery.js'
+import type { CategoryOptions } from './report/sarif-naming.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildSummaryMarkdown } from './report/summary.js'
 import { deliverSarif, type DeliveryResult } from './report/upload.js'
@@ -35,12 +36,13 @@ export interface ActionEnvironment {
 
 export async function run(options?: ActionEnvironment): Promise<void> {
   const env = options?.env ?? { ...process.env }
-  const logger = options?.logger ?? actionLogger()
+  // Counted, so the findings' annotations leave room for the action's own warnings and errors.
+  const logger = new AnnotationCounter(options?.logger ?? actionLogger())
   try {
     const config = loadConfig(env)
     const deps: PipelineDeps = { ...productionDeps({ logger, env, dbCache: true }), ...options?.deps }
     const result = await runPipeline(config, deps)
-    const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns })
+    const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns, categories: categoriesOf(config) })
     await writeResultFiles(config, result, sarif)
     const github = await readContext(env, config, deps)
     const delivery = await uploadSarif(config, sarif, result, github, logger)
@@ -48,10 +50,16 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     setOutputs(config, result, sarif, delivery)
     core.setOutput('sbom-file', inventory.sbomFile ?? '')
     const summary = await writeJobSummary(config, result, sarif, delivery, inventory.notes)
-    annotate(result, config)
-    await commentOnPullRequest(config, github, summary, logger)
+    // The verdict is the first error annotation of the step (the runner shows only 10 per level), so a
+    // failing step always shows why; the findings' annotations follow in what is left.
     const failure = failureOf(result.verdict, delivery)
     if (failure !== undefined) core.setFailed(failure)
+    annotate(result, config, {
+      error: logger.errors + (failure !== undefined ? 1 : 0),
+      // One warning kept free for a later one (a pull request comment that could not be written).
+      warning: logger.warnings + 1,
+    })
+    await commentOnPullRequest(config, github, summary, logger)
   } catch (error) {
     const failure = describeFailure(error)
     await reportRunError({ kind: runErrorKind(error), message: failure })
@@ -71,6 +79,13 @@ async function reportRunError(failure: { kind: RunErrorKind; message: string }):
       await core.summary.emptyBuffer().addRaw(buildErrorSummaryMarkdown(failure), true).write()
   } catch (error) {
     core.warning(`The outputs or the job summary could not be written: ${errorMessage(error)}`)
+  }
+}
+
+function categoriesOf(config: Config): CategoryOptions {
+  return {
+    ...(config.category !== undefined ? { category: config.category } : {}),
+    ...(config.matrix !== undefined ? { matrix: config.matrix } : {}),
   }
 }
 
@@ -138,7 +153,7 @@ async function uploadSarif(
   }
   return deliverSarif({
     mode: config.upload,
-    log: sarif.log,
+    log: sarif.uploadLog,
     context,
     token: config.token,
     toolName: TOOL_NAME,
@@ -156,7 +171,7 @@ function setOutputs(config: Config, result: GateResult, sarif: SarifOutput, deli
       ...(config.findingsFile !== undefined ? { findingsFile: config.findingsFile } : {}),
     },
     {
-      sarifTruncated: sarif.droppedResults,
+      sarifTruncated: sarif.notShownResults,
       ...(delivery.sarifId !== undefined ? { sarifId: delivery.sarifId } : {}),
     },
   )
@@ -191,9 +206,14 @@ function deliveryNotes(delivery: DeliveryResult): string[] {
   return delivery.warning !== undefined ? [delivery.warning] : []
 }
 
-function annotate(result: GateResult, config: Config): void {
+function annotate(
+  result: GateResult,
+  config: Config,
+  alreadyWritten: AnnotationOptions['alreadyWritten'],
+): void {
   for (const annotation of selectAnnotations(result, {
     ...(config.sarifFile !== undefined ? { sarifFile: config.sarifFile } : {}),
+    ...(alreadyWritten !== undefined ? { alreadyWritten } : {}),
   })) {
     const properties: core.AnnotationProperties = { title: annotation.title }
     if (annotation.file !== undefined) properties.file = annotation.file

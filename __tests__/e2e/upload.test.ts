@@ -4,15 +4,16 @@
  * report, and the sticky pull request comment.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PLANTED_DOCKERFILE, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
-import { runAction, type ActionRun } from '../helpers/action-runner.js'
+import { runAction, shownAnnotations, type ActionRun } from '../helpers/action-runner.js'
 import { githubErrors, startGitHubApi, type GitHubApi } from '../helpers/github-api-server.js'
 import { trivyReport, type ReportVulnerability } from '../helpers/scanner-reports.js'
 import { validateSarifSchema } from '../helpers/sarif-check.js'
+import type { Log } from 'sarif'
 
 let work: string
 let workspace: string
@@ -28,7 +29,10 @@ beforeAll(async () => {
   await writeImage(plantedImage(), { format: 'docker-archive', out: image, repoTag: 'acme/app:1.0' })
   api = await startGitHubApi()
 })
-afterAll(async () => api.close())
+afterAll(async () => {
+  await api.close()
+  await rm(work, { recursive: true, force: true })
+})
 
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   GITHUB_API_URL: api.url,
@@ -129,18 +133,27 @@ describe('GitHub limits', () => {
     expect(errors(r).filter((e) => /failed|internal error/.test(e) && !e.includes('found by'))).toEqual([])
     expect(r.exitCode).toBe(0)
     expect(Number(r.outputs['total'])).toBeGreaterThanOrEqual(40_000)
-    expect(Number(r.outputs['sarif-truncated'])).toBeGreaterThanOrEqual(15_000)
+    const total = Number(r.outputs['total'])
+    // Code scanning shows 5,000 per run: everything else is counted as not shown.
+    expect(Number(r.outputs['sarif-truncated'])).toBe(total - 5000)
     const uploaded = api.decodedSarifs().at(-1)!
     expect(validateSarifSchema(uploaded)).toEqual([])
-    for (const sarifRun of uploaded.runs) expect(sarifRun.results!.length).toBeLessThanOrEqual(25_000)
-    const criticalRules = new Set(
-      vulns.filter((v) => v.trivySeverity === 'CRITICAL').map((v) => `${v.cve}|${v.pkg}`),
-    )
-    const rules = new Map((uploaded.runs[0]!.tool.driver.rules ?? []).map((rule, i) => [i, rule.id]))
-    const keptCritical = uploaded.runs[0]!.results!.filter((res) => res.level === 'error').length
-    expect(keptCritical).toBeGreaterThanOrEqual(criticalRules.size)
-    expect(rules.size).toBeGreaterThan(0)
-    expect(r.summary).toMatch(/left out|dropped|truncated/i)
+    expect(uploaded.runs).toHaveLength(1)
+    expect(uploaded.runs[0]!.results).toHaveLength(5000)
+    // The stand-in stores the first 5,000 of a run as sent, like GitHub (github/docs#38085): every
+    // critical (1,000 of them) must be among those it shows.
+    const criticals = vulns.filter((v) => v.trivySeverity === 'CRITICAL').length
+    const stored = api.analyses().find((a) => a.commitSha === '1'.repeat(40) && a.results === 5000)!
+    expect(stored.warnings).toEqual([])
+    expect(stored.shownLevels.filter((l) => l === 'error').length).toBeGreaterThanOrEqual(criticals)
+    // The sarif-file keeps what GitHub accepts (25,000); findings-file keeps everything.
+    const written = JSON.parse(await readFile(r.outputs['sarif-file']!, 'utf8')) as Log
+    expect(written.runs[0]!.results).toHaveLength(25_000)
+    const findings = JSON.parse(await readFile(r.outputs['findings-file']!, 'utf8')) as {
+      findings: unknown[]
+    }
+    expect(findings.findings).toHaveLength(total)
+    expect(r.summary).toMatch(/code scanning shows at most 5,000 results per run/)
     const gz = api.uploads().at(-1)!['sarif'] as string
     expect(Buffer.from(gz, 'base64').length).toBeLessThanOrEqual(10 * 1024 * 1024)
   })
@@ -173,5 +186,141 @@ describe('pull request comment', () => {
     const comments = api.comments(12)
     expect(comments).toHaveLength(1)
     expect(comments[0]!.body).toMatch(/pass/i)
+  })
+})
+
+describe("GitHub's contract (issue #11)", () => {
+  const sha = (digit: string): string => digit.repeat(40)
+  const analysesOf = (commit: string) => api.analyses().filter((a) => a.commitSha === commit)
+
+  it('matrix legs scanning one repository keep separate analyses; a re-run of a leg replaces its own', async () => {
+    const commit = sha('a')
+    const leg = (variant: string) =>
+      run(
+        { upload: 'always', 'wait-for-processing': 'false', matrix: JSON.stringify({ variant }) },
+        { GITHUB_SHA: commit },
+      )
+    const replacedBefore = api.replacedAnalyses()
+    expect((await leg('alpine')).exitCode).toBe(0)
+    expect((await leg('debian')).exitCode).toBe(0)
+    expect(analysesOf(commit).map((a) => a.category)).toEqual([
+      'container-security-gate/variant:alpine/acme/app/',
+      'container-security-gate/variant:debian/acme/app/',
+    ])
+    expect(api.replacedAnalyses()).toBe(replacedBefore)
+    expect((await leg('alpine')).exitCode).toBe(0)
+    expect(analysesOf(commit)).toHaveLength(2)
+    expect(api.replacedAnalyses()).toBe(replacedBefore + 1)
+  })
+
+  it('per-build tags of one repository keep the same categories build after build', async () => {
+    const commit = sha('b')
+    // Two reports of one repository in one step, one under a per-build tag (`app:${{ github.sha }}`).
+    const report = async (tag: string): Promise<string> => {
+      const path = join(work, `trivy-${tag}.json`)
+      const vuln: ReportVulnerability = {
+        cve: 'CVE-2024-0001',
+        ghsa: 'GHSA-0001',
+        pkg: 'busybox',
+        version: '1.0',
+        fixed: '1.1',
+        diffId: `sha256:${'c'.repeat(64)}`,
+        trivySeverity: 'HIGH',
+        grypeSeverity: 'High',
+      }
+      await writeFile(path, trivyReport(`acme/app:${tag}`, [vuln]))
+      return `trivy:${path}`
+    }
+    const build = async (n: number) =>
+      run(
+        {
+          image: '',
+          reports: `${await report('latest')}\n${await report(`build-${n}`)}`,
+          upload: 'always',
+          'wait-for-processing': 'false',
+        },
+        { GITHUB_SHA: commit },
+      )
+    expect((await build(1)).exitCode).toBe(0)
+    expect((await build(2)).exitCode).toBe(0)
+    expect(analysesOf(commit).map((a) => a.category)).toEqual([
+      'container-security-gate/acme/app/',
+      'container-security-gate/acme/app~2/',
+    ])
+  })
+
+  it('an OCI layout tagged only "t" is filed as "image", not under its changing file name, and the summary says so', async () => {
+    const commit = sha('c')
+    const categories: string[] = []
+    for (const name of ['image-3f2a.tar', 'image-9b1c.tar']) {
+      const layout = join(work, name)
+      await writeImage(plantedImage(), { format: 'oci-archive', out: layout, repoTag: 't' })
+      const r = await run(
+        { image: layout, upload: 'always', 'wait-for-processing': 'false' },
+        { GITHUB_SHA: commit },
+      )
+      expect(r.exitCode).toBe(0)
+      expect(r.summary).toMatch(/carries no repository name/)
+      categories.push(...analysesOf(commit).map((a) => a.category))
+    }
+    expect(categories).toEqual(['container-security-gate/image/', 'container-security-gate/image/'])
+  })
+
+  it('a Dependabot run is not skipped up front', async () => {
+    const before = api.uploads().length
+    const r = await run(
+      { upload: 'auto', 'wait-for-processing': 'false' },
+      { GITHUB_ACTOR: 'dependabot[bot]', GITHUB_SHA: sha('d') },
+    )
+    expect(r.exitCode).toBe(0)
+    expect(api.uploads().length).toBe(before + 1)
+    expect(warnings(r).filter((w) => /upload skipped/i.test(w))).toEqual([])
+  })
+
+  it('"Code Security must be enabled" advises enabling it, not a permission', async () => {
+    api.setResponses('upload-sarif', githubErrors.codeSecurityRequired)
+    const r = await run({ upload: 'auto', 'wait-for-processing': 'false' })
+    expect(r.exitCode).toBe(0)
+    const skipped = warnings(r).filter((w) => /upload skipped/i.test(w))
+    expect(skipped).toHaveLength(1)
+    expect(skipped[0]).toMatch(/Code Security must be enabled.*Enable code scanning for the repository/)
+    expect(skipped[0]).not.toMatch(/security-events: write/)
+  })
+
+  it('a primary rate limit that resets beyond the bound fails the step clearly, without waiting', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 2 * 3600
+    api.setQuota({ remaining: 0, resetEpochSeconds: reset })
+    try {
+      const started = Date.now()
+      const r = await run({ upload: 'auto', 'wait-for-processing': 'false' })
+      expect(r.exitCode).toBe(1)
+      expect(errors(r)[0]).toMatch(/Code scanning upload failed: .*primary API rate limit.*resets at/s)
+      expect(Date.now() - started).toBeLessThan(60_000)
+    } finally {
+      api.setQuota({ remaining: 5000, resetEpochSeconds: Math.floor(Date.now() / 1000) + 3600 })
+    }
+  })
+
+  it("the step's first error annotation is the verdict, and the findings leave room for the action's warnings", async () => {
+    const vulns: ReportVulnerability[] = Array.from({ length: 30 }, (_, i) => ({
+      cve: `CVE-2025-${String(20000 + i)}`,
+      ghsa: `GHSA-h${i}`,
+      pkg: `lib-${i}`,
+      version: '1.0.0',
+      fixed: '1.0.1',
+      diffId: `sha256:${'b'.repeat(64)}`,
+      trivySeverity: i % 2 === 0 ? 'HIGH' : 'MEDIUM',
+      grypeSeverity: 'High',
+    }))
+    const report = join(work, 'thirty.json')
+    await writeFile(report, trivyReport('acme/app:1.0', vulns))
+    api.setResponses('upload-sarif', githubErrors.resourceNotAccessible)
+    const r = await run({ reports: `trivy:${report}`, 'fail-on': 'high', upload: 'auto' })
+    expect(r.exitCode).toBe(1)
+    // What the runner shows of the step: the first 10 of each level.
+    expect(shownAnnotations(r, 'error')[0]).toMatch(/^Security gate failed: /)
+    expect(errors(r).length).toBeLessThanOrEqual(10)
+    expect(shownAnnotations(r, 'warning')[0]).toMatch(/upload skipped/i)
+    expect(warnings(r).length).toBeLessThanOrEqual(9)
   })
 })

@@ -43,6 +43,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
+/**
+ * A default as the runner evaluates it here: no token, and `toJson(matrix)` outside a matrix job is
+ * `null` (a test passes `matrix` itself to act as a leg).
+ */
+function runnerDefault(value: string | undefined): string {
+  if (value === '${{ github.token }}') return ''
+  if (value === '${{ toJson(matrix) }}') return 'null'
+  return value ?? ''
+}
+
 export async function runAction(options: {
   inputs: Record<string, string>
   env?: Record<string, string>
@@ -66,7 +76,7 @@ export async function runAction(options: {
     GITHUB_WORKSPACE: options.cwd ?? runnerTemp,
   }
   for (const [name, spec] of Object.entries(actionYml.inputs)) {
-    const value = options.inputs[name] ?? (spec.default === '${{ github.token }}' ? '' : (spec.default ?? ''))
+    const value = options.inputs[name] ?? runnerDefault(spec.default)
     env[`INPUT_${name.toUpperCase()}`] = value
   }
   Object.assign(env, options.env)
@@ -96,4 +106,16 @@ export async function runAction(options: {
     runnerTemp,
     commands,
   }
+}
+
+/**
+ * The annotations of one level the runner shows for a step: the first 10 written ("Workflow commands for
+ * GitHub Actions" and the runner's annotation limits: at most 10 error, 10 warning and 10 notice
+ * annotations per step, 50 per job; later ones appear in the log only).
+ */
+export function shownAnnotations(run: ActionRun, level: 'error' | 'warning' | 'notice'): string[] {
+  return run.commands
+    .filter((c) => c.kind === level)
+    .slice(0, 10)
+    .map((c) => c.message)
 }

@@ -82,3 +82,71 @@ describe('the GitHub API stand-in checks the upload contract', () => {
     expect(response.status).toBe(404)
   })
 })
+
+describe('the GitHub API stand-in models what GitHub keeps', () => {
+  let api: GitHubApi
+  beforeAll(async () => {
+    api = await startGitHubApi()
+  })
+  afterAll(async () => {
+    await api.close()
+  })
+
+  const run = (category: string, levels: string[]) => ({
+    tool: { driver: { name: 'tool' } },
+    automationDetails: { id: category },
+    results: levels.map((level, i) => ({
+      ruleId: 'r',
+      level,
+      message: { text: 'm' },
+      partialFingerprints: { primaryLocationLineHash: `fp${i}` },
+    })),
+  })
+  const upload = (runs: unknown[], quotaHeaders?: (h: Headers) => void) =>
+    fetch(`${api.url}/repos/acme/app/code-scanning/sarifs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
+      body: JSON.stringify({
+        commit_sha: SHA,
+        ref: 'refs/heads/main',
+        sarif: encode({ version: '2.1.0', runs }),
+      }),
+    }).then((r) => {
+      quotaHeaders?.(r.headers)
+      return r.status
+    })
+
+  it('replaces an analysis with the same commit, ref, tool and category; keeps other categories', async () => {
+    expect(await upload([run('a/', ['error'])])).toBe(202)
+    expect(await upload([run('b/', ['error'])])).toBe(202)
+    expect(await upload([run('a/', ['note', 'note'])])).toBe(202)
+    expect(api.analyses().map((a) => [a.category, a.results])).toEqual([
+      ['a/', 2],
+      ['b/', 1],
+    ])
+    expect(api.replacedAnalyses()).toBe(1)
+  })
+
+  it('stores only the first 5,000 results of a run, in file order, and says so', async () => {
+    const levels = [...Array<string>(5000).fill('note'), 'error']
+    await upload([run('big/', levels)])
+    const big = api.analyses().find((a) => a.category === 'big/')!
+    expect(big.results).toBe(5001)
+    expect(big.shownLevels).toHaveLength(5000)
+    expect(big.shownLevels.includes('error')).toBe(false)
+    expect(big.warnings).toEqual([
+      'An analysis file contained 5001 results which is more than our limit of 5000. Only 5000 were stored',
+    ])
+  })
+
+  it('sends the rate-limit headers, and a 403 with remaining 0 once the quota is spent', async () => {
+    api.setQuota({ remaining: 1, resetEpochSeconds: 1_900_000_000 })
+    let remaining: string | null = null
+    expect(await upload([run('q/', [])], (h) => (remaining = h.get('x-ratelimit-remaining')))).toBe(202)
+    expect(remaining).toBe('0')
+    let reset: string | null = null
+    expect(await upload([run('q/', [])], (h) => (reset = h.get('x-ratelimit-reset')))).toBe(403)
+    expect(reset).toBe('1900000000')
+    api.setQuota({ remaining: 5000, resetEpochSeconds: 1_900_000_000 })
+  })
+})

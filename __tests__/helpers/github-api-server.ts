@@ -7,6 +7,21 @@
  *
  * Responses can be scripted per route and per call (`setResponses`): GitHub's real 403 bodies, 404, 413,
  * 500-then-202, a dropped connection. Unscripted calls get the default behaviour.
+ *
+ * What GitHub does with what it accepts, modelled so tests see what users would see:
+ * - An analysis is keyed by commit, ref, tool (`runs[].tool.driver.name`) and category
+ *   (`runs[].automationDetails.id`): a later upload with the same key replaces the earlier one, and its
+ *   alerts that are not in the new one are closed ("Uploading a SARIF file to GitHub" → category;
+ *   github/codeql-action v4.36.2 src/upload-lib.ts validateUniqueCategory: one run per tool/category).
+ * - Only 5,000 results of a run are stored and shown ("SARIF results exceed one or more limits": results
+ *   per run 25,000, "only the top 5,000 results will be included"). In practice the choice was not by
+ *   severity ("An analysis file contained 5421 results which is more than our limit of 5000. Only 5000
+ *   were stored", github/docs#38085), so the stand-in keeps the first 5,000 in file order: only a client
+ *   that sends the most severe 5,000 itself is sure they are the ones shown.
+ * - Every answer carries the primary rate-limit headers (`x-ratelimit-limit`, `-remaining`, `-used`,
+ *   `-reset`, `-resource`); when the quota is spent, requests get GitHub's 403 with
+ *   `x-ratelimit-remaining: 0` until the reset ("Rate limits for the REST API", docs.github.com/en/rest/
+ *   using-the-rest-api/rate-limits-for-the-rest-api, "Exceeding the rate limit"). `setQuota` sets it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -35,6 +50,24 @@ export interface RecordedRequest {
   rawBody: string
   /** The body parsed as JSON, when it is. */
   body: unknown
+}
+
+/** GitHub stores at most this many results of a run. */
+export const SHOWN_RESULTS_PER_RUN = 5000
+
+export interface StoredAnalysis {
+  ref: string
+  commitSha: string
+  tool: string
+  category: string
+  /** Results in the uploaded run. */
+  results: number
+  /** `partialFingerprints.primaryLocationLineHash` of the results stored (the first 5,000). */
+  shownFingerprints: string[]
+  /** Levels of the results stored, in the same order. */
+  shownLevels: string[]
+  /** What GitHub says about results it did not store. */
+  warnings: string[]
 }
 
 export interface StoredComment {
@@ -66,6 +99,16 @@ export interface GitHubApi {
   uploads(): Record<string, unknown>[]
   /** Contract violations found in upload requests (each also answered 422). */
   violations(): string[]
+  /** The analyses code scanning holds now: one per commit, ref, tool and category; later uploads replace earlier ones. */
+  analyses(): StoredAnalysis[]
+  /** How many analyses were replaced by a later upload with the same commit, ref, tool and category. */
+  replacedAnalyses(): number
+  /**
+   * The primary rate-limit quota of the token: `remaining` requests until `resetEpochSeconds`. Each request
+   * uses one; at 0 the API answers 403 with `x-ratelimit-remaining: 0` (the quota is not reset by time here,
+   * only by another `setQuota`). Default: 5,000 remaining.
+   */
+  setQuota(quota: { remaining: number; resetEpochSeconds: number; limit?: number }): void
   seedComments(issueNumber: number, comments: { body: string; login?: string; type?: 'Bot' | 'User' }[]): void
   comments(issueNumber: number): StoredComment[]
   close(): Promise<void>
@@ -82,6 +125,18 @@ export const githubErrors = {
       status: '403',
     },
   },
+  // The enablement messages codeql-action recognises as such (github/codeql-action v4.36.2
+  // src/api-client.ts isEnablementError: /Code Security must be enabled/i, /Advanced Security must be
+  // enabled/i, /Code Scanning is not enabled/i, all on a 403).
+  codeSecurityRequired: {
+    status: 403,
+    body: {
+      message: 'Code Security must be enabled for this repository to use code scanning.',
+      documentation_url:
+        'https://docs.github.com/rest/code-scanning/code-scanning#upload-an-analysis-as-sarif-data',
+      status: '403',
+    },
+  },
   advancedSecurityRequired: {
     status: 403,
     body: {
@@ -92,13 +147,25 @@ export const githubErrors = {
     },
   },
   codeScanningNotEnabled: {
-    status: 404,
+    status: 403,
     body: {
       message:
         'Code scanning is not enabled for this repository. Please enable code scanning in the repository settings.',
       documentation_url:
         'https://docs.github.com/rest/code-scanning/code-scanning#upload-an-analysis-as-sarif-data',
-      status: '404',
+      status: '403',
+    },
+  },
+  // A secondary rate limit: 403 (or 429) and a message saying so, `retry-after` only sometimes
+  // ("Rate limits for the REST API", "Exceeding the rate limit").
+  secondaryRateLimit: {
+    status: 403,
+    body: {
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.',
+      documentation_url:
+        'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      status: '403',
     },
   },
   notFound: {
@@ -123,6 +190,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   let processing: ProcessingStep[] = ['pending', 'complete']
   let nextId = 1
   let baseUrl = ''
+  const analyses = new Map<string, StoredAnalysis>()
+  let replaced = 0
+  let quota = { limit: 5000, remaining: 5000, resetEpochSeconds: Math.floor(Date.now() / 1000) + 3600 }
   const sockets = new Set<Socket>()
 
   const send = (
@@ -132,7 +202,18 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     headers: Record<string, string> = {},
   ): void => {
     const text = typeof body === 'string' ? body : JSON.stringify(body)
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    const rateLimitHeaders = {
+      'x-ratelimit-limit': String(quota.limit),
+      'x-ratelimit-remaining': String(quota.remaining),
+      'x-ratelimit-used': String(quota.limit - quota.remaining),
+      'x-ratelimit-reset': String(quota.resetEpochSeconds),
+      'x-ratelimit-resource': 'core',
+    }
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      ...rateLimitHeaders,
+      ...headers,
+    })
     res.end(text)
   }
 
@@ -170,6 +251,16 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         documentation_url: 'https://docs.github.com/rest',
       })
     }
+    if (quota.remaining <= 0) {
+      return send(res, 403, {
+        message:
+          'API rate limit exceeded for installation ID 1. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000 and timestamp 2025-01-01 00:00:00 UTC.',
+        documentation_url:
+          'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit',
+        status: '403',
+      })
+    }
+    quota.remaining--
     const next = scripted.get(route.name)?.shift()
     if (next !== undefined) {
       if ('drop' in next) {
@@ -207,12 +298,42 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     const id = `${String(nextId++).padStart(8, '0')}-5596-11eb-80a1-c1e54ef945c6`
     sarifs.push(problems.log!)
     accepted.push(body as Record<string, unknown>)
+    storeAnalyses(body as Record<string, unknown>, problems.log!)
     // GitHub refuses two runs with the same tool and category in one file (since July 2025) while processing.
     const steps: ProcessingStep[] = hasDuplicateCategory(problems.log!)
       ? ['pending', { failed: ['A delivery cannot contain multiple runs with the same category'] }]
       : [...processing]
     uploadsById.set(id, { steps, checks: 0 })
     send(res, 202, { id, url: `${baseUrl}/repos/${params.owner}/${params.repo}/code-scanning/sarifs/${id}` })
+  }
+
+  /** One analysis per run; a later one with the same commit, ref, tool and category replaces it. */
+  const storeAnalyses = (body: Record<string, unknown>, log: Log): void => {
+    for (const run of log.runs) {
+      const tool = run.tool.driver.name
+      const id = run.automationDetails?.id ?? ''
+      const category = id.includes('/') ? id.slice(0, id.lastIndexOf('/') + 1) : id
+      const results = run.results ?? []
+      const shown = results.slice(0, SHOWN_RESULTS_PER_RUN)
+      const analysis: StoredAnalysis = {
+        ref: String(body['ref']),
+        commitSha: String(body['commit_sha']),
+        tool,
+        category,
+        results: results.length,
+        shownFingerprints: shown.map((r) => r.partialFingerprints?.['primaryLocationLineHash'] ?? ''),
+        shownLevels: shown.map((r) => r.level ?? 'warning'),
+        warnings:
+          results.length > SHOWN_RESULTS_PER_RUN
+            ? [
+                `An analysis file contained ${results.length} results which is more than our limit of ${SHOWN_RESULTS_PER_RUN}. Only ${SHOWN_RESULTS_PER_RUN} were stored`,
+              ]
+            : [],
+      }
+      const key = [analysis.commitSha, analysis.ref, tool, category].join('\u0000')
+      if (analyses.has(key)) replaced++
+      analyses.set(key, analysis)
+    }
   }
 
   const getSarif = (res: ServerResponse, params: Params): void => {
@@ -330,6 +451,15 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     decodedSarifs: () => [...sarifs],
     uploads: () => [...accepted],
     violations: () => [...violations],
+    analyses: () => [...analyses.values()].map((a) => ({ ...a })),
+    replacedAnalyses: () => replaced,
+    setQuota(next) {
+      quota = {
+        limit: next.limit ?? 5000,
+        remaining: next.remaining,
+        resetEpochSeconds: next.resetEpochSeconds,
+      }
+    },
     seedComments(issueNumber, seeded) {
       const list = comments.get(issueNumber) ?? []
       for (const c of seeded) {

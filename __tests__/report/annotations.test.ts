@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Severity } from '../../src/findings/severity.js'
-import { ANNOTATIONS_PER_LEVEL, selectAnnotations } from '../../src/report/annotations.js'
+import { ANNOTATIONS_PER_LEVEL, AnnotationCounter, selectAnnotations } from '../../src/report/annotations.js'
+import { RecordingLogger } from '../helpers/recording-logger.js'
 import {
   builtinFinding,
   gateResult,
@@ -106,5 +107,34 @@ describe('selectAnnotations', () => {
 
   it('returns nothing for a clean image', () => {
     expect(selectAnnotations(gateResult([imageResult()]))).toEqual([])
+  })
+
+  it('leaves the slots the action already used (the verdict, its own warnings) to them', () => {
+    const annotations = selectAnnotations(
+      gateResult([imageResult({ findings: manyFindings(1_000, { criticalEvery: 5 }) })]),
+      { alreadyWritten: { error: 1, warning: 3 } },
+    )
+    expect(countByLevel(annotations)).toEqual({ error: 9, warning: 7, notice: 10 })
+  })
+
+  it('gives findings of a level none when the action used all its slots', () => {
+    const annotations = selectAnnotations(
+      gateResult([imageResult({ findings: manyFindings(50, { criticalEvery: 5 }) })]),
+      { alreadyWritten: { error: 12, notice: 10 } },
+    )
+    expect(countByLevel(annotations)).toEqual({ warning: 10 })
+  })
+})
+
+describe('AnnotationCounter', () => {
+  it('counts warnings and errors and passes every line on', () => {
+    const inner = new RecordingLogger()
+    const counter = new AnnotationCounter(inner)
+    counter.warning('upload skipped')
+    counter.warning('DB fallback')
+    counter.error('oops')
+    counter.info('fyi')
+    expect([counter.warnings, counter.errors]).toEqual([2, 1])
+    expect(inner.lines.map((l) => l.level)).toEqual(['warning', 'warning', 'error', 'info'])
   })
 })

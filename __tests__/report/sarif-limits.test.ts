@@ -9,7 +9,9 @@ import {
   applySarifLimits,
   assertUniqueCategories,
   GITHUB_SARIF_LIMITS,
+  keepShownResults,
 } from '../../src/report/sarif-limits.js'
+import { buildLimitedSarif } from '../../src/report/files.js'
 import { ConfigurationError } from '../../src/util/errors.js'
 import { gateResult, imageResult, manyFindings, mixedFindings } from '../helpers/gate-result-fixtures.js'
 import { runMultitoolGithubRules, validateSarifSchema } from '../helpers/sarif-check.js'
@@ -167,5 +169,43 @@ describe('assertUniqueCategories', () => {
     log.runs[0]!.automationDetails = { id: 'container-security-gate/x/run-1' }
     log.runs[1]!.automationDetails = { id: 'container-security-gate/x/run-2' }
     expect(() => assertUniqueCategories(log)).toThrow(/category "container-security-gate\/x\/"/)
+  })
+})
+
+describe('the 5,000 results code scanning shows per run', () => {
+  it('uploads the 5,000 most severe of 8,000, every critical and high among them, rules trimmed', () => {
+    // 80 critical (every 100th); the rest high/medium/low/unknown by i % 4: 1,920 high, 2,000 medium,
+    // 2,000 low, 2,000 unknown. Error level: 2,000; warning: 2,000; then 1,000 of the 4,000 notes.
+    const findings = manyFindings(8000, { criticalEvery: 100 })
+    const log = buildSarif(gateResult([imageResult({ findings })]), { runPer: 'image' })
+    const shown = keepShownResults(log)
+    const run = shown.log.runs[0]!
+    expect(run.results).toHaveLength(5000)
+    expect(shown.cut).toBe(3000)
+    expect(run.results!.filter((r) => r.level === 'error')).toHaveLength(2000)
+    expect(run.results!.filter((r) => r.level === 'warning')).toHaveLength(2000)
+    expect(run.results!.filter((r) => r.level === 'note')).toHaveLength(1000)
+    expect(shown.notes).toEqual([
+      'Run container-security-gate/library/alpine/: code scanning shows at most 5,000 results per run, so the 5,000 most severe of 8,000 were uploaded; 3,000 are not shown there (they are in the SARIF and findings files).',
+    ])
+    expectConsistentRules(shown.log)
+    expect(log.runs[0]!.results).toHaveLength(8000) // the log given is not changed
+  })
+
+  it('the sarif-file keeps all (up to 25,000); only the uploaded log is cut, and not-shown counts both', () => {
+    const findings = manyFindings(30_000, { criticalEvery: 100 })
+    const sarif = buildLimitedSarif(gateResult([imageResult({ findings })]), { runPer: 'image' })
+    expect(sarif.log.runs[0]!.results).toHaveLength(25_000)
+    expect(sarif.uploadLog.runs[0]!.results).toHaveLength(5000)
+    expect(sarif.droppedResults).toBe(5000)
+    expect(sarif.notShownResults).toBe(25_000)
+    expect(JSON.parse(sarif.json)).toEqual(sarif.log)
+  })
+
+  it('leaves runs of 5,000 or fewer alone', () => {
+    const log = buildSarif(gateResult([imageResult({ findings: manyFindings(5000) })]), { runPer: 'image' })
+    const shown = keepShownResults(log)
+    expect(shown.log).toBe(log)
+    expect(shown.cut).toBe(0)
   })
 })

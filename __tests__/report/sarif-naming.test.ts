@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { artifactUri, imageCategoryBases, scannerCategory, tagOf } from '../../src/report/sarif-naming.js'
+import {
+  artifactUri,
+  categoryNotes,
+  categoryPrefix,
+  imageCategoryBases,
+  imageIdentity,
+  scannerCategory,
+} from '../../src/report/sarif-naming.js'
 import { imageResult } from '../helpers/gate-result-fixtures.js'
 
 describe('artifactUri', () => {
@@ -24,21 +31,6 @@ describe('artifactUri', () => {
   })
 })
 
-describe('tagOf', () => {
-  it.each([
-    ['alpine:3.18', '3.18'],
-    ['alpine', undefined],
-    ['localhost:5000/app', undefined],
-    ['localhost:5000/app:v1@sha256:abc', 'v1'],
-    ['alpine@sha256:abc', undefined],
-    ['./image.tar', undefined],
-    ['ghcr.io/acme/app:feature/x', undefined],
-    ['app:weird tag!', 'weird-tag-'],
-  ])('%j → %j', (reference, tag) => {
-    expect(tagOf(reference)).toBe(tag)
-  })
-})
-
 describe('imageCategoryBases', () => {
   it('uses the repository alone when it is unique', () => {
     const bases = imageCategoryBases([
@@ -51,7 +43,7 @@ describe('imageCategoryBases', () => {
     ])
   })
 
-  it('appends tags (never digests) for a repository named twice, then a counter', () => {
+  it('never puts a tag or digest in: a repository named twice is told apart by its order', () => {
     const bases = imageCategoryBases([
       imageResult({ target: 'alpine:3.18' }),
       imageResult({ target: 'alpine@sha256:1111' }),
@@ -59,10 +51,10 @@ describe('imageCategoryBases', () => {
       imageResult({ target: 'alpine@sha256:2222' }),
     ])
     expect(bases).toEqual([
-      'container-security-gate/library/alpine:3.18/',
       'container-security-gate/library/alpine/',
-      'container-security-gate/library/alpine:3.19/',
       'container-security-gate/library/alpine~2/',
+      'container-security-gate/library/alpine~3/',
+      'container-security-gate/library/alpine~4/',
     ])
   })
 
@@ -74,5 +66,62 @@ describe('imageCategoryBases', () => {
     expect(scannerCategory('container-security-gate/library/alpine/', 'trivy')).toBe(
       'container-security-gate/library/alpine/trivy/',
     )
+  })
+})
+
+describe('categories that neither collide nor churn', () => {
+  const app = (target: string, repository = 'acme/app') => imageResult({ target, repository })
+
+  it('builds of one leg with per-build tags keep one category', () => {
+    const build1 = imageCategoryBases([app('acme/app:1111111'), app('acme/app:latest')])
+    const build2 = imageCategoryBases([app('acme/app:2222222'), app('acme/app:latest')])
+    expect(build1).toEqual(['container-security-gate/acme/app/', 'container-security-gate/acme/app~2/'])
+    expect(build2).toEqual(build1)
+  })
+
+  it('matrix legs get categories of their own, sorted by key, the same for every build', () => {
+    const alpine = imageCategoryBases([app('acme/app:alpine')], {
+      matrix: { variant: 'alpine', os: 'linux' },
+    })
+    const debian = imageCategoryBases([app('acme/app:debian')], {
+      matrix: { os: 'linux', variant: 'debian' },
+    })
+    expect(alpine).toEqual(['container-security-gate/os:linux/variant:alpine/acme/app/'])
+    expect(debian).toEqual(['container-security-gate/os:linux/variant:debian/acme/app/'])
+  })
+
+  it.each([
+    [{ node: 20 }, 'container-security-gate/node:20/'],
+    [{ push: true }, 'container-security-gate/push:true/'],
+    [{ image: { tag: 'a', name: 'b' } }, 'container-security-gate/image:{"name":"b","tag":"a"}/'],
+    [{ platform: 'linux/arm64' }, 'container-security-gate/platform:linux/arm64/'],
+    [{ label: 'two words' }, 'container-security-gate/label:two-words/'],
+    [{}, 'container-security-gate/'],
+  ])('matrix %j → prefix %s', (matrix, prefix) => {
+    expect(categoryPrefix({ matrix })).toBe(prefix)
+  })
+
+  it('the category input replaces the tool name and the matrix', () => {
+    expect(categoryPrefix({ category: '/web-app/', matrix: { os: 'linux' } })).toBe('web-app/')
+    expect(imageCategoryBases([app('acme/app:1')], { category: 'web-app' })).toEqual(['web-app/acme/app/'])
+  })
+
+  it('an image with no repository name inside is filed as "image", never under its file name', () => {
+    // repositoryOf (src/target/reference.ts) falls back to the archive's base name: no slash.
+    const first = imageResult({ target: '/tmp/image-3f2a.tar', repository: 'image-3f2a' })
+    const second = imageResult({ target: '/tmp/image-9b1c.tar', repository: 'image-9b1c' })
+    expect(imageIdentity('image-3f2a')).toBe('image')
+    expect(imageIdentity('library/alpine')).toBe('library/alpine')
+    expect(imageCategoryBases([first])).toEqual(['container-security-gate/image/'])
+    expect(imageCategoryBases([second])).toEqual(['container-security-gate/image/'])
+    const bases = imageCategoryBases([first, app('acme/app:1'), app('acme/app:2')])
+    expect(categoryNotes([first, app('acme/app:1'), app('acme/app:2')], bases)).toEqual([
+      expect.stringMatching(
+        /^\/tmp\/image-3f2a\.tar carries no repository name .* under "image" \(category container-security-gate\/image\/\)/,
+      ),
+      expect.stringMatching(
+        /^acme\/app:2 is the second or later image of acme\/app .* container-security-gate\/acme\/app~2\//,
+      ),
+    ])
   })
 })

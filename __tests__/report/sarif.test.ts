@@ -46,7 +46,7 @@ function expectGithubShape(log: Log): void {
   expect(log.version).toBe('2.1.0')
   for (const run of log.runs) {
     const rules = run.tool.driver.rules ?? []
-    expect(run.automationDetails?.id).toMatch(/^container-security-gate\/.+\/$/)
+    expect(run.automationDetails?.id).toMatch(/^[^/\s]+\/.+\/$/)
     for (const rule of rules) {
       expect(rule.shortDescription?.text).toBeTruthy()
       expect(rule.fullDescription?.text).toBeTruthy()
@@ -236,27 +236,37 @@ describe('buildSarif, one run per image', () => {
     ])
   })
 
-  it('tells apart two tags of one repository by the tag, whatever their order', async () => {
+  it('tells apart two tags of one repository by their order, never by the tag (#11)', async () => {
     const a = imageResult({ target: 'alpine:3.18', findings: [vulnerability({ target: 'alpine:3.18' })] })
     const b = imageResult({ target: 'docker.io/library/alpine:3.19@sha256:abcd', findings: [] })
     const ab = await build(gateResult([a, b]), { runPer: 'image' })
-    const ba = await build(gateResult([b, a]), { runPer: 'image' })
     expect(ab.runs.map((r) => r.automationDetails?.id)).toEqual([
-      'container-security-gate/library/alpine:3.18/',
-      'container-security-gate/library/alpine:3.19/',
-    ])
-    expect(ba.runs.map((r) => r.automationDetails?.id)).toEqual([
-      'container-security-gate/library/alpine:3.19/',
-      'container-security-gate/library/alpine:3.18/',
+      'container-security-gate/library/alpine/',
+      'container-security-gate/library/alpine~2/',
     ])
   })
 
   it('still gives distinct categories to the same image named twice', async () => {
     const log = await build(gateResult([imageResult(), imageResult()]), { runPer: 'image' })
     expect(log.runs.map((r) => r.automationDetails?.id)).toEqual([
-      'container-security-gate/library/alpine:3.17/',
-      'container-security-gate/library/alpine:3.17~2/',
+      'container-security-gate/library/alpine/',
+      'container-security-gate/library/alpine~2/',
     ])
+  })
+
+  it('takes the matrix and the category input into the category of every run', async () => {
+    const image = imageResult({ findings: [vulnerability()] })
+    const leg = await build(gateResult([image]), {
+      runPer: 'scanner',
+      categories: { matrix: { variant: 'alpine' } },
+    })
+    expect(leg.runs.map((r) => r.automationDetails?.id)).toEqual([
+      'container-security-gate/variant:alpine/library/alpine/builtin/',
+      'container-security-gate/variant:alpine/library/alpine/grype/',
+      'container-security-gate/variant:alpine/library/alpine/trivy/',
+    ])
+    const named = await build(gateResult([image]), { runPer: 'image', categories: { category: 'web' } })
+    expect(named.runs.map((r) => r.automationDetails?.id)).toEqual(['web/library/alpine/'])
   })
 
   it('reports a failed scanner in the invocation', async () => {

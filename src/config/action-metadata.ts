@@ -21,7 +21,8 @@ export const OUTPUT_DEFINITIONS: readonly { name: string; description: string }[
   { name: 'sarif-id', description: 'The code-scanning upload id, when the SARIF was uploaded.' },
   {
     name: 'sarif-truncated',
-    description: "Results left out of the SARIF to stay within GitHub's limits (0 when none).",
+    description:
+      "Results code scanning will not show (0 when none): those left out of the SARIF to stay within GitHub's limits, plus those over the 5,000 per run it stores (the most severe 5,000 are uploaded; `sarif-file` and `findings-file` keep them all).",
   },
   { name: 'sbom-file', description: 'Path of the SBOM written (empty when sbom-file was not set).' },
 ]

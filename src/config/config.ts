@@ -55,6 +55,10 @@ export interface Config {
   waitForProcessing: boolean
   comment: boolean
   sarifRuns: SarifRunsPer
+  /** The `category` input: the prefix of every SARIF run's category instead of the default. */
+  category?: string
+  /** The `matrix` input parsed (`toJson(matrix)`); undefined outside a matrix job. */
+  matrix?: Record<string, unknown>
   token?: string
   continueOnScannerError: boolean
   scanTimeoutMs: number
@@ -171,6 +175,7 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     tempDir: resolve(env.tempDir),
   }
   if (dockerfile !== undefined) config.dockerfile = dockerfile
+  Object.assign(config, parseCategoryInputs(inputs.category, inputs.matrix))
   if (sarifFile !== undefined) config.sarifFile = sarifFile
   if (findingsFile !== undefined) config.findingsFile = findingsFile
   const sbomFile = inputs['sbom-file']?.trim()
@@ -307,4 +312,41 @@ function validateMirror(value: string): string {
     throw new ConfigurationError(`input tools-mirror: "${value}" must be an http(s) URL`)
   }
   return value.replace(/\/+$/, '')
+}
+
+/**
+ * `category` (trimmed, printable, no leading or trailing `/`) and `matrix` (a JSON object, `null` or empty
+ * outside a matrix job, as `toJson(matrix)` gives it).
+ */
+function parseCategoryInputs(
+  categoryInput: string | undefined,
+  matrixInput: string | undefined,
+): { category?: string; matrix?: Record<string, unknown> } {
+  const parsed: { category?: string; matrix?: Record<string, unknown> } = {}
+  const category = categoryInput?.trim().replace(/^\/+|\/+$/g, '') ?? ''
+  if (category !== '') {
+    if (/[^\x21-\x7e]/.test(category)) {
+      throw new ConfigurationError(
+        `input category: "${category}" may hold only printable characters without spaces (it names a code-scanning category)`,
+      )
+    }
+    parsed.category = category
+  }
+  const matrix = matrixInput?.trim() ?? ''
+  if (matrix === '' || matrix === 'null') return parsed
+  let value: unknown
+  try {
+    value = JSON.parse(matrix)
+  } catch {
+    throw new ConfigurationError(
+      `input matrix: not JSON ("${matrix.slice(0, 80)}"); leave it at its default \${{ toJson(matrix) }}`,
+    )
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(
+      'input matrix: not a JSON object; leave it at its default ${{ toJson(matrix) }}',
+    )
+  }
+  parsed.matrix = value as Record<string, unknown>
+  return parsed
 }

@@ -159,6 +159,22 @@ export const INPUT_DEFINITIONS = [
     flag: '--sarif-runs',
   },
   {
+    name: 'category',
+    description:
+      'Code-scanning category prefix, replacing container-security-gate/ and the matrix: each image run is <category>/<image repository>/ (plus <scanner>/ with sarif-runs: scanner). Set it when two jobs or workflows scan the same image for one commit. Never include a tag, digest or build number.',
+    default: '',
+    flag: '--category',
+    kind: 'string',
+  },
+  {
+    name: 'matrix',
+    description:
+      "The job's matrix, as codeql-action takes it: leave the default. Its values go into the default category, so matrix legs do not overwrite each other's results.",
+    default: '${{ toJson(matrix) }}',
+    flag: '--matrix',
+    kind: 'string',
+  },
+  {
     name: 'comment',
     kind: 'boolean',
     description: 'Post (and update in place) one pull request comment with the verdict and top findings.',

@@ -90,6 +90,12 @@ export interface Finding {
   references: string[]
   /** Help for the rule, when the scanner provides more than the description (builtin checks do). */
   help?: { text: string; markdown: string }
+  /**
+   * The rule's own short name, the same for every finding of the rule (`Credential file in the image`),
+   * when `title` names this finding's subject (`… in the image: /root/.npmrc`). SARIF rules use it, so
+   * an alert never shows one file's name for every finding of its rule.
+   */
+  ruleTitle?: string
   /** A short, already masked excerpt that shows the problem (`ENV AWS_SECRET_ACCESS_KEY=wJal…`). */
   evidence?: string
   suppression?: Suppression

@@ -1,8 +1,11 @@
 /**
  * Which findings become workflow annotations. GitHub shows at most 10 errors, 10 warnings and 10 notices
- * per step, so they are spent on the most severe findings — those placed on a Dockerfile line first, as
- * they show in the pull request diff — and one notice says how many more there are and where. Suppressed
- * findings are not annotated. Pure: the caller passes them to `@actions/core`.
+ * per step, counted in the order written, so they are spent on the most severe findings — those placed on
+ * a Dockerfile line first, as they show in the pull request diff — and one notice says how many more there
+ * are and where. What the action wrote itself comes first and is not crowded out: the caller passes what
+ * it already wrote (the verdict's error, its own warnings such as "upload skipped" or a DB fallback) and
+ * the findings get what is left. Suppressed findings are not annotated. Pure: the caller passes them to
+ * `@actions/core`.
  */
 import type { Finding } from '../findings/finding.js'
 import { severityRank, type Severity } from '../findings/severity.js'
@@ -14,6 +17,7 @@ import {
   oneLine,
   type LocatedFinding,
 } from './finding-text.js'
+import type { Logger } from '../util/logger.js'
 import type { GateResult } from './gate-result.js'
 import { levelOf } from './sarif.js'
 
@@ -33,6 +37,29 @@ export interface AnnotationOptions {
   dockerfile?: string
   /** The SARIF file, named in the "more findings" notice. */
   sarifFile?: string
+  /** Annotations of each level already written in this step (or kept free for later ones). */
+  alreadyWritten?: Partial<Record<AnnotationLevel, number>>
+}
+
+/** A logger that counts the warnings and errors passed through it, for `alreadyWritten`. */
+export class AnnotationCounter implements Logger {
+  warnings = 0
+  errors = 0
+  constructor(private readonly inner: Logger) {}
+  debug(message: string): void {
+    this.inner.debug(message)
+  }
+  info(message: string): void {
+    this.inner.info(message)
+  }
+  warning(message: string): void {
+    this.warnings++
+    this.inner.warning(message)
+  }
+  error(message: string): void {
+    this.errors++
+    this.inner.error(message)
+  }
 }
 
 /** GitHub shows this many annotations of each level per step. */
@@ -44,19 +71,28 @@ export function selectAnnotations(result: GateResult, options: AnnotationOptions
     .filter((f) => f.finding.suppression === undefined)
     .sort((a, b) => compareForAnnotation(a, b, dockerfile))
 
+  const free = (level: AnnotationLevel): number =>
+    Math.max(0, ANNOTATIONS_PER_LEVEL - Math.max(0, options.alreadyWritten?.[level] ?? 0))
+  const slotsOf: Record<AnnotationLevel, number> = {
+    error: free('error'),
+    warning: free('warning'),
+    notice: free('notice'),
+  }
   const chosen: Record<AnnotationLevel, LocatedFinding[]> = { error: [], warning: [], notice: [] }
   const left: LocatedFinding[] = []
   for (const candidate of candidates) {
-    const slots = chosen[annotationLevel(candidate.finding.severity)]
-    if (slots.length < ANNOTATIONS_PER_LEVEL) slots.push(candidate)
+    const level = annotationLevel(candidate.finding.severity)
+    if (chosen[level].length < slotsOf[level]) chosen[level].push(candidate)
     else left.push(candidate)
   }
   // The "more findings" notice takes a notice slot: when they are all used, the last finding gives it up.
-  if (left.length > 0 && chosen.notice.length === ANNOTATIONS_PER_LEVEL) left.push(chosen.notice.pop()!)
+  if (left.length > 0 && chosen.notice.length > 0 && chosen.notice.length === slotsOf.notice)
+    left.push(chosen.notice.pop()!)
   const annotations = (['error', 'warning', 'notice'] as const).flatMap((level) =>
     chosen[level].map((c) => toAnnotation(c, level)),
   )
-  if (left.length > 0) annotations.push(moreNotice(left, options.sarifFile))
+  // No notice slot left means it would not be shown either.
+  if (left.length > 0 && slotsOf.notice > 0) annotations.push(moreNotice(left, options.sarifFile))
   return annotations
 }
 

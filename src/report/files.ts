@@ -10,15 +10,32 @@ import { buildFindingsDocument } from './findings-json.js'
 import type { GateResult } from './gate-result.js'
 import type { Finding } from '../findings/finding.js'
 import { severityRank } from '../findings/severity.js'
-import { GITHUB_SARIF_LIMITS, applySarifLimits, assertUniqueCategories } from './sarif-limits.js'
+import {
+  GITHUB_SARIF_LIMITS,
+  applySarifLimits,
+  assertUniqueCategories,
+  keepShownResults,
+} from './sarif-limits.js'
 import { buildSarif } from './sarif.js'
+import { categoryNotes, imageCategoryBases, type CategoryOptions } from './sarif-naming.js'
 
+/**
+ * The SARIF written and the SARIF uploaded. The `sarif-file` keeps every result GitHub would accept (up to
+ * 25,000 per run, 10 MB gzipped): it is the complete record for artifacts and other tools. Only the
+ * uploaded log is cut to the 5,000 most severe per run, because code scanning stores no more than that and
+ * does not reliably choose the most severe itself.
+ */
 export interface SarifOutput {
+  /** Written to `sarif-file`. */
   log: Log
-  /** The log serialised (compact JSON): what is written and uploaded. */
+  /** `log` serialised (compact JSON): what is written. */
   json: string
-  /** Results the limits guard left out. */
+  /** Uploaded to code scanning: `log` with at most 5,000 results per run. */
+  uploadLog: Log
+  /** Results the limits guard left out of `log`. */
   droppedResults: number
+  /** Results code scanning will not show: `droppedResults` plus those cut from the upload. */
+  notShownResults: number
   /** One line per limit hit, for the summary. */
   notes: string[]
 }
@@ -28,20 +45,33 @@ export interface SarifOutput {
  * are first cut to the most severe 25,000 (the per-run limit), so that rules, help texts and results
  * are never built for what would be dropped anyway; `applySarifLimits` then enforces every limit.
  */
-export function buildLimitedSarif(result: GateResult, options: { runPer: SarifRunsPer }): SarifOutput {
+export function buildLimitedSarif(
+  result: GateResult,
+  options: { runPer: SarifRunsPer; categories?: CategoryOptions },
+): SarifOutput {
   const capped =
     options.runPer === 'image' ? capFindingsPerImage(result, GITHUB_SARIF_LIMITS.maxResultsPerRun) : undefined
   const log = buildSarif(capped?.result ?? result, {
     runPer: options.runPer,
+    ...(options.categories !== undefined ? { categories: options.categories } : {}),
     ...(result.dockerfile !== undefined ? { dockerfileUri: result.dockerfile } : {}),
   })
   assertUniqueCategories(log)
   const limited = applySarifLimits(log)
+  const shown = keepShownResults(limited.log)
+  const droppedResults = (capped?.dropped ?? 0) + limited.droppedResults
   return {
     log: limited.log,
     json: limited.json,
-    droppedResults: (capped?.dropped ?? 0) + limited.droppedResults,
-    notes: [...(capped?.notes ?? []), ...limited.notes],
+    uploadLog: shown.log,
+    droppedResults,
+    notShownResults: droppedResults + shown.cut,
+    notes: [
+      ...categoryNotes(result.images, imageCategoryBases(result.images, options.categories)),
+      ...(capped?.notes ?? []),
+      ...limited.notes,
+      ...shown.notes,
+    ],
   }
 }
 

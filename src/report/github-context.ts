@@ -139,7 +139,9 @@ export function deriveUploadTarget(input: {
 
 /**
  * Why the token of this run cannot write security events, or undefined when it can as far as we can
- * tell. The API has the last word; this only avoids a request that is sure to be refused.
+ * tell. The API has the last word; this only avoids a request that is sure to be refused. Dependabot runs
+ * are not among them: their token is read-only only by default, and `permissions: security-events: write`
+ * in the workflow lifts that, so GitHub's answer decides (a 403 under `upload: auto` is a skip).
  */
 export function uploadBlockedReason(context: GitHubContext, token: string | undefined): string | undefined {
   if (token === undefined || token.trim() === '') {
@@ -151,9 +153,6 @@ export function uploadBlockedReason(context: GitHubContext, token: string | unde
   if (isForkPullRequest(context)) {
     const head = context.pullRequest?.headRepoFullName ?? 'a fork'
     return `this pull request comes from ${head}, and GitHub gives workflows triggered by a fork's pull request a read-only token that cannot write security events.`
-  }
-  if (isDependabotRun(context)) {
-    return 'this run was triggered by Dependabot, and GitHub gives Dependabot-triggered workflows a read-only token by default that cannot write security events.'
   }
   if (!context.uploadTarget) {
     return `the ${context.eventName ?? 'unknown'} event gives no branch, tag or pull-request ref and commit to file the results under (GITHUB_REF=${context.ref ?? 'unset'}, GITHUB_SHA=${context.sha ?? 'unset'}).`

@@ -6,6 +6,7 @@
 import { HttpClient } from '@actions/http-client'
 import { TOOL_NAME, TOOL_VERSION } from '../version.js'
 import type { Logger } from '../util/logger.js'
+import { rateLimitWait, utcTime, type RateLimitWait } from './github-rate-limit.js'
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PATCH'
@@ -50,14 +51,32 @@ export interface GitHubClientOptions {
   http?: HttpTransport
   /** Retries after the first attempt for 5xx, 429 and network errors. Default 3. */
   retries?: number
-  /** First retry delay; doubles each time (a `Retry-After` answer wins, capped at a minute). Default 2 s. */
+  /** First retry delay for 5xx, network errors and transient 401/403/404; doubles each time. Default 2 s. */
   retryDelayMs?: number
+  /**
+   * Retries of a 401, 403 or 404 that is neither a rate limit nor one of GitHub's definitive answers
+   * (enablement, "Resource not accessible by integration"). codeql-action retries these because it has
+   * "observed transient errors with authentication" (github/codeql-action v4.36.2 src/api-client.ts,
+   * DO_NOT_RETRY_STATUSES drops 401, 403 and 404 from Octokit's list). Default 0; the upload uses 2.
+   */
+  authRetries?: number
+  /** The most this request waits for rate limits in total; past it the rate-limited answer is returned. Default 15 minutes. */
+  maxRateLimitWaitMs?: number
+  /** Rate-limit waits before giving up, whatever their length. Default 5. */
+  maxRateLimitRetries?: number
   sleep?: Sleep
+  /** The clock rate-limit resets are measured against (epoch ms). Default `Date.now`. */
+  now?: () => number
 }
 
 export interface GitHubResponse extends HttpResponse {
   /** The body parsed as JSON, or undefined when it is not JSON. */
   json: unknown
+  /**
+   * Set when this answer is a rate limit returned because waiting more would pass the bound: what GitHub
+   * asked for next and how long was already waited.
+   */
+  rateLimited?: RateLimitWait & { waitedMs: number; maxWaitMs: number }
 }
 
 /** No HTTP answer after every retry. */
@@ -72,12 +91,33 @@ export class GitHubNetworkError extends Error {
   }
 }
 
-const MAX_RETRY_AFTER_MS = 60_000
+const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
+const DEFAULT_MAX_RATE_LIMIT_RETRIES = 5
 
 /**
- * Sends a GitHub REST request, retrying answers that may succeed later (5xx, 429, a secondary rate limit)
- * and network errors. Returns the last answer whatever its status; throws `GitHubNetworkError` only when
- * no answer came back at all.
+ * GitHub's answers that no retry changes: the feature is off or the token may not write. The enablement
+ * messages are the ones codeql-action recognises (github/codeql-action v4.36.2 src/api-client.ts,
+ * isEnablementError).
+ */
+const DEFINITIVE_MESSAGES = [
+  /Code Security must be enabled/i,
+  /Advanced Security must be enabled/i,
+  /Code Scanning is not enabled/i,
+  /Resource not accessible by integration/i,
+]
+
+export function isEnablementMessage(message: string): boolean {
+  return DEFINITIVE_MESSAGES.slice(0, 3).some((pattern) => pattern.test(message))
+}
+
+/**
+ * Sends a GitHub REST request, retrying answers that may succeed later and network errors:
+ * - a rate limit (primary or secondary) after exactly the wait GitHub asks for, never sooner, within a
+ *   bounded total (`maxRateLimitWaitMs`, `maxRateLimitRetries`); past the bound the rate-limited answer is
+ *   returned with `rateLimited` set;
+ * - 5xx and network errors with doubling delays (`retries`);
+ * - a 401/403/404 that is not definitive, up to `authRetries` times (see there).
+ * Returns the last answer whatever its status; throws `GitHubNetworkError` only when no answer came back.
  */
 export async function githubRequest(
   options: GitHubClientOptions,
@@ -100,21 +140,57 @@ export async function githubRequest(
     headers['content-type'] = 'application/json; charset=utf-8'
     request.body = JSON.stringify(payload)
   }
-  for (let attempt = 0; ; attempt++) {
+  const now = options.now ?? Date.now
+  const authRetries = Math.max(0, options.authRetries ?? 0)
+  const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS
+  const maxRateLimitRetries = options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES
+  let attempt = 0
+  let authAttempt = 0
+  let rateLimitWaits = 0
+  let secondaryWaits = 0
+  let waitedMs = 0
+  for (;;) {
     let response: HttpResponse
     try {
       response = await http(request)
     } catch (error) {
       if (attempt >= retries) throw new GitHubNetworkError(url, attempt + 1, { cause: error })
-      const delay = baseDelay * 2 ** attempt
+      const delay = baseDelay * 2 ** attempt++
       options.logger.info(
         `${method} ${url} failed (${describeCause(error)}); retrying in ${Math.round(delay / 1000)} s.`,
       )
       await sleep(delay)
       continue
     }
-    if (!isRetryable(response) || attempt >= retries) return { ...response, json: parseJson(response.body) }
-    const delay = retryAfterMs(response) ?? baseDelay * 2 ** attempt
+    const answer: GitHubResponse = { ...response, json: parseJson(response.body) }
+    const limit = rateLimitWait(response, apiMessage(answer), {
+      nowMs: now(),
+      secondaryWaitsSoFar: secondaryWaits,
+    })
+    if (limit !== undefined) {
+      if (rateLimitWaits >= maxRateLimitRetries || waitedMs + limit.waitMs > maxRateLimitWaitMs) {
+        return { ...answer, rateLimited: { ...limit, waitedMs, maxWaitMs: maxRateLimitWaitMs } }
+      }
+      const until = limit.resetAtMs !== undefined ? ` (until ${utcTime(limit.resetAtMs)})` : ''
+      options.logger.info(
+        `${method} ${url}: GitHub's ${limit.kind} rate limit was hit; waiting ${Math.ceil(limit.waitMs / 1000)} s${until} as it asks.`,
+      )
+      await sleep(limit.waitMs)
+      waitedMs += limit.waitMs
+      rateLimitWaits++
+      if (limit.kind === 'secondary') secondaryWaits++
+      continue
+    }
+    if (isTransientAuthAnswer(answer) && authAttempt < authRetries) {
+      const delay = baseDelay * 2 ** authAttempt++
+      options.logger.info(
+        `${method} ${url} answered ${response.status} (${apiMessage(answer)}); retrying in ${Math.round(delay / 1000)} s in case it is transient.`,
+      )
+      await sleep(delay)
+      continue
+    }
+    if (!isRetryable(response) || attempt >= retries) return answer
+    const delay = baseDelay * 2 ** attempt++
     options.logger.info(
       `${method} ${url} answered ${response.status}; retrying in ${Math.round(delay / 1000)} s.`,
     )
@@ -150,21 +226,16 @@ export function nextPageUrl(response: HttpResponse): string | undefined {
   return undefined
 }
 
+/** A 5xx: the server failed (429 and rate-limited 403s are handled as rate limits). */
 function isRetryable(response: HttpResponse): boolean {
-  if (response.status >= 500 || response.status === 429) return true
-  // A secondary rate limit is a 403 with Retry-After or an exhausted quota; a permission 403 has neither.
-  return (
-    response.status === 403 &&
-    (response.headers['retry-after'] !== undefined || response.headers['x-ratelimit-remaining'] === '0')
-  )
+  return response.status >= 500
 }
 
-function retryAfterMs(response: HttpResponse): number | undefined {
-  const value = response.headers['retry-after']
-  if (value === undefined) return undefined
-  const seconds = Number(value)
-  if (!Number.isFinite(seconds) || seconds < 0) return undefined
-  return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS)
+/** A 401, 403 or 404 that may pass: not one of GitHub's definitive answers. */
+function isTransientAuthAnswer(response: GitHubResponse): boolean {
+  if (response.status !== 401 && response.status !== 403 && response.status !== 404) return false
+  const message = apiMessage(response)
+  return !DEFINITIVE_MESSAGES.some((pattern) => pattern.test(message))
 }
 
 function parseJson(text: string): unknown {

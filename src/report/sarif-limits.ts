@@ -26,6 +26,56 @@ export const GITHUB_SARIF_LIMITS: SarifLimits = {
   maxRulesPerRun: 25_000,
 }
 
+/**
+ * Code scanning accepts 25,000 results per run but stores and shows only 5,000 ("SARIF results exceed one
+ * or more limits": results per run 25,000, "only the top 5,000 results will be included"), and in practice
+ * not chosen by severity (github/docs#38085: "An analysis file contained 5421 results which is more than
+ * our limit of 5000. Only 5000 were stored"). So the upload carries at most 5,000 per run, chosen here.
+ */
+export const GITHUB_SHOWN_RESULTS_PER_RUN = 5000
+
+export interface ShownSarif {
+  /** The log to upload: each run cut to its `max` most severe results, rules trimmed to those used. */
+  log: Log
+  /** Results left out of the upload, over all runs. */
+  cut: number
+  /** One line per run that was cut, for the summary. */
+  notes: string[]
+}
+
+/**
+ * The most severe `max` results of each run (by level, then `security-severity`, active before
+ * suppressed), in their original order: what the upload sends so that code scanning shows the results
+ * that matter. The log given is not changed.
+ */
+export function keepShownResults(log: Log, max: number = GITHUB_SHOWN_RESULTS_PER_RUN): ShownSarif {
+  let cut = 0
+  const notes: string[] = []
+  const runs = log.runs.map((run) => {
+    const results = run.results ?? []
+    if (results.length <= max) return run
+    const kept = new Set(
+      rankResults(run)
+        .sort(compareRanked)
+        .slice(0, max)
+        .map((r) => r.result),
+    )
+    const left = results.length - kept.size
+    cut += left
+    notes.push(
+      `${runName(run)}: code scanning shows at most ${max.toLocaleString('en-US')} results per run, so the ` +
+        `${max.toLocaleString('en-US')} most severe of ${results.length.toLocaleString('en-US')} were uploaded; ` +
+        `${left.toLocaleString('en-US')} are not shown there (they are in the SARIF and findings files).`,
+    )
+    return withResults(
+      run,
+      results.filter((r) => kept.has(r)),
+      droppedSoFar(run) + left,
+    )
+  })
+  return { log: cut === 0 ? log : { ...log, runs }, cut, notes }
+}
+
 export interface LimitedSarif {
   log: Log
   /** `JSON.stringify(log)`, kept from the size check so the log is serialised once. */

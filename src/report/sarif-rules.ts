@@ -65,8 +65,13 @@ function buildRule(id: string, group: readonly Finding[]): ReportingDescriptor {
   const bestScore = maxScoreAt(group, severity)
   const kinds = unique(sorted.map((f) => f.kind))
   const scanners = unique(sorted.flatMap((f) => f.detectedBy)).sort(compareText)
-  const title = oneLine(lead.title, 300) || id
-  const description = oneLine(lead.description, 3000) || title
+  // Rule text describes the rule, never one finding of it: the scanner's rule title when it gives one
+  // (builtin checks), else one title chosen from the group independently of severity and order.
+  const title = oneLine(lead.ruleTitle ?? ruleLevelTitle(group), 300) || id
+  const description =
+    lead.ruleTitle !== undefined
+      ? oneLine(firstParagraph(lead.help?.text ?? ''), 3000) || title
+      : oneLine(lead.description, 3000) || title
 
   const properties: NonNullable<ReportingDescriptor['properties']> = {
     tags: unique(['security', ...kinds, ...scanners].map((t) => oneLine(t, 50))).slice(0, MAX_TAGS),
@@ -81,16 +86,37 @@ function buildRule(id: string, group: readonly Finding[]): ReportingDescriptor {
     lead.help ??
     (lead.kind === 'vulnerability'
       ? vulnerabilityHelp(id, sorted, references)
-      : genericHelp(sorted, references))
+      : genericHelp(title, description, references))
   return {
     id,
-    name: friendlyName(title, lead.kind),
+    // A vulnerability's name comes from its id: titles differ between scanners and data sources, and a
+    // rule's name must not change with which of them found it in this image.
+    name: friendlyName(lead.kind === 'vulnerability' ? id : title, lead.kind),
     shortDescription: { text: title },
     fullDescription: { text: description },
     help: { text: truncate(help.text, 10_000), markdown: truncate(help.markdown, 20_000) },
     helpUri: references[0],
     properties,
   }
+}
+
+/** The most common title of a rule's findings, ties by text: the same whatever order or severities they have. */
+function ruleLevelTitle(group: readonly Finding[]): string {
+  const counts = new Map<string, number>()
+  for (const f of group) counts.set(f.title, (counts.get(f.title) ?? 0) + 1)
+  let best = ''
+  let bestCount = 0
+  for (const [title, count] of counts) {
+    if (count > bestCount || (count === bestCount && compareText(title, best) < 0)) {
+      best = title
+      bestCount = count
+    }
+  }
+  return best
+}
+
+function firstParagraph(text: string): string {
+  return text.trim().split(/\n\s*\n/)[0] ?? ''
 }
 
 /** The highest score among the findings that have the rule's severity (a lower one's score would mislead). */
@@ -188,12 +214,10 @@ function vulnerabilityHelp(
 }
 
 function genericHelp(
-  findings: readonly Finding[],
+  title: string,
+  description: string,
   references: readonly string[],
 ): { text: string; markdown: string } {
-  const lead = findings[0]!
-  const title = oneLine(lead.title, 300) || lead.ruleId
-  const description = oneLine(lead.description, 3000)
   const text: string[] = [title]
   const md: string[] = [`**${escapeMarkdown(title, 300)}**`]
   if (description !== '' && description !== title) {

@@ -18,7 +18,13 @@ import { fingerprintOf } from '../findings/fingerprint.js'
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from '../version.js'
 import { compareFindings, compareText, findingMessage, oneLine } from './finding-text.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
-import { artifactUri, imageCategoryBases, scannerCategory } from './sarif-naming.js'
+import {
+  artifactUri,
+  imageCategoryBases,
+  imageIdentity,
+  scannerCategory,
+  type CategoryOptions,
+} from './sarif-naming.js'
 import { buildRules } from './sarif-rules.js'
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -31,10 +37,12 @@ export interface BuildSarifOptions {
    * attribution saw an absolute path).
    */
   dockerfileUri?: string
+  /** The `category` and `matrix` inputs. */
+  categories?: CategoryOptions
 }
 
 export function buildSarif(result: GateResult, options: BuildSarifOptions): Log {
-  const bases = imageCategoryBases(result.images)
+  const bases = imageCategoryBases(result.images, options.categories)
   const runs: Run[] = []
   result.images.forEach((image, i) => {
     const base = bases[i]!
@@ -94,8 +102,10 @@ function buildRun(input: RunInput): Run {
   const { image, findings } = input
   const ordered = [...findings].sort(compareFindings)
   const { rules, indexOf } = buildRules(ordered)
+  // Locations and fingerprints use the image's stable identity, never a file name (see imageIdentity).
+  const identity = imageIdentity(image.repository)
   const results = ordered.map((finding) =>
-    buildResult(finding, indexOf.get(finding.ruleId) ?? 0, image.repository, input.options),
+    buildResult(finding, indexOf.get(finding.ruleId) ?? 0, identity, input.options),
   )
   const extensions = extensionsOf(input.scanners, ordered, input.options.runPer === 'scanner')
   const run: Run = {
@@ -114,7 +124,7 @@ function buildRun(input: RunInput): Run {
     results,
     properties: {
       image: oneLine(image.target, 500),
-      repository: oneLine(image.repository, 500),
+      repository: oneLine(identity, 500),
     },
   }
   return run

@@ -4,11 +4,16 @@
  * The message GitHub gave is always kept.
  */
 import { UploadError } from '../util/errors.js'
-import { apiMessage, type GitHubResponse } from './github-http.js'
+import { apiMessage, isEnablementMessage, type GitHubResponse } from './github-http.js'
+import { utcTime } from './github-rate-limit.js'
 
 const PERMISSIONS_HINT =
   'Give the workflow or job `permissions: security-events: write` (plus `actions: read` and `contents: read` for private repositories). ' +
-  'Pull requests from forks and Dependabot runs get a read-only token whatever the workflow asks for; `upload: auto` skips those.'
+  'Pull requests from forks get a read-only token whatever the workflow asks for; Dependabot runs get one unless the workflow grants `security-events: write`. `upload: auto` skips these with a warning.'
+
+const ENABLEMENT_HINT =
+  'Enable code scanning for the repository: Settings → Advanced Security (Code security and analysis) → enable GitHub Code Security ' +
+  '(Advanced Security on older plans) and code scanning. Workflow permissions do not help here. Or set `upload: never`.'
 
 export function uploadErrorFor(
   response: GitHubResponse,
@@ -25,25 +30,11 @@ export function uploadErrorFor(
       status,
     )
   }
-  if ((status === 403 || status === 429) && lower.includes('rate limit')) {
-    return new UploadError(
-      `${said} GitHub's API rate limit was still exceeded after waiting; re-run the job later (the upload endpoint allows 1,000 requests an hour).`,
-      status,
-    )
+  if (response.rateLimited !== undefined || status === 429) {
+    return rateLimitError(response, said)
   }
-  if (status === 403 && lower.includes('advanced security must be enabled')) {
-    return new UploadError(
-      `${said} Uploading to code scanning on a private or internal repository needs GitHub Advanced Security (GitHub Code Security): ` +
-        'enable it under Settings → Advanced Security (Code security and analysis), or set `upload: never`.',
-      status,
-    )
-  }
-  if ((status === 403 || status === 404) && lower.includes('code scanning is not enabled')) {
-    return new UploadError(
-      `${said} Enable code scanning for the repository under Settings → Advanced Security (Code security and analysis) → Code scanning, ` +
-        'or set `upload: never`.',
-      status,
-    )
+  if ((status === 403 || status === 404) && isEnablementMessage(message)) {
+    return new UploadError(`${said} ${ENABLEMENT_HINT}`, status)
   }
   if (status === 403) {
     const why = lower.includes('resource not accessible by integration')
@@ -82,4 +73,28 @@ export function uploadErrorFor(
     )
   }
   return new UploadError(`${said} The code scanning ${where.operation} did not succeed.`, status)
+}
+
+/**
+ * A rate limit still in force after the bounded waits. Its status is 429 whatever GitHub answered, so
+ * `upload: auto` fails clearly rather than taking it for a permission 403 and skipping.
+ */
+function rateLimitError(response: GitHubResponse, said: string): UploadError {
+  const limit = response.rateLimited
+  if (limit === undefined) {
+    return new UploadError(
+      `${said} GitHub's API rate limit was still exceeded after retrying; re-run the job later.`,
+      429,
+    )
+  }
+  const next =
+    limit.resetAtMs !== undefined
+      ? `The quota resets at ${utcTime(limit.resetAtMs)}`
+      : `GitHub asked to wait ${Math.ceil(limit.waitMs / 1000)} s more`
+  return new UploadError(
+    `${said} GitHub's ${limit.kind} API rate limit is in force. ${next}, beyond the ${Math.round(limit.maxWaitMs / 60_000)} minutes ` +
+      `this step waits in total (already waited ${Math.round(limit.waitedMs / 1000)} s), so the upload was not retried sooner. ` +
+      'Re-run the job after the reset; other workflows using the same token share its quota.',
+    429,
+  )
 }

@@ -10,6 +10,7 @@ import type { UploadMode } from '../config/inputs.js'
 import { UploadError, errorMessage } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
 import {
+  isDependabotRun,
   repositoryApiUrl,
   uploadBlockedReason,
   type GitHubContext,
@@ -76,6 +77,10 @@ export interface UploadSarifOptions {
   maxWaitMs?: number
   timing?: Partial<UploadTiming>
   sleep?: Sleep
+  /** The clock rate-limit resets are measured against (epoch ms). Default `Date.now`. */
+  now?: () => number
+  /** The most the upload waits for GitHub's rate limits in total. Default 15 minutes. */
+  maxRateLimitWaitMs?: number
 }
 
 export interface UploadSarifResult {
@@ -180,7 +185,8 @@ export interface DeliveryResult {
 /**
  * The one call the pipeline makes. Never throws: a skip is a warning, and a failure comes back as
  * `status: 'failed'` with an `UploadError`. In `auto` mode a 403/404 (no permission, code scanning or
- * Advanced Security not enabled) is a skip with a warning; in `always` mode it is a failure.
+ * Code Security not enabled) is a skip with a warning; in `always` mode it is a failure. A rate limit
+ * that outlasts the bounded wait is a failure in both modes (its `UploadError` has status 429).
  */
 export async function deliverSarif(options: DeliverSarifOptions): Promise<DeliveryResult> {
   const { mode, logger } = options
@@ -205,8 +211,15 @@ export async function deliverSarif(options: DeliverSarifOptions): Promise<Delive
         ? thrown
         : new UploadError(errorMessage(thrown), undefined, { cause: thrown })
     if (mode === 'auto' && (error.status === 403 || error.status === 404) && sarifId === undefined) {
-      logger.warning(`Code scanning upload skipped: ${error.message}`)
-      return { status: 'skipped', warning: `Code scanning upload skipped: ${error.message}` }
+      // Dependabot is not skipped up front: a workflow can grant it `security-events: write`, so GitHub's
+      // answer decides, and a refusal is explained here.
+      const dependabot =
+        error.status === 403 && isDependabotRun(options.context)
+          ? ' This run was triggered by Dependabot, whose token is read-only unless the workflow grants `permissions: security-events: write`.'
+          : ''
+      const warning = `Code scanning upload skipped: ${error.message}${dependabot}`
+      logger.warning(warning)
+      return { status: 'skipped', warning }
     }
     const result: DeliveryResult = { status: 'failed', error }
     if (sarifId !== undefined) result.sarifId = sarifId
@@ -242,8 +255,12 @@ function prepareUpload(options: UploadSarifOptions): {
     http: options.http ?? actionsHttpTransport(),
     retries: options.retries ?? 3,
     retryDelayMs: timing.retryDelayMs,
+    // A 401/403/404 can be transient; codeql-action retries them (src/api-client.ts, v4.36.2).
+    authRetries: 2,
     sleep,
   }
+  if (options.now !== undefined) client.now = options.now
+  if (options.maxRateLimitWaitMs !== undefined) client.maxRateLimitWaitMs = options.maxRateLimitWaitMs
   const request: Parameters<typeof buildUploadRequest>[0] = {
     log: options.log,
     target: context.uploadTarget,

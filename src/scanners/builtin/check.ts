@@ -73,6 +73,7 @@ export function toFinding(check: ImageCheck, target: string, finding: CheckFindi
     target,
     severityBySource: { builtin: { severity: finding.severity } },
     help: check.help,
+    ruleTitle: check.title,
     references: references ?? check.references,
   }
 }
