@@ -356,6 +356,19 @@ describe('attributeFindings for settings the base image brought', () => {
     },
   )
 
+  it('counts bottom layers without a history entry (a base written without history) as the base image’s', () => {
+    const history = APP_HISTORIES[1]![1].filter((h) => h.createdBy !== '')
+    const out = attributeFindings(
+      [inLayer('ROOTFS', 'sha256:rootfs'), inLayer('ENV-FILE', 'sha256:env-file')],
+      {
+        history,
+        layers: APP_LAYERS,
+        dockerfile: parseDockerfile(APP_DOCKERFILE, 'Dockerfile'),
+      },
+    )
+    expect(lines(out)).toEqual({ ROOTFS: [1, 1], 'ENV-FILE': [3, 3] })
+  })
+
   it('puts the base image’s USER on FROM when the Dockerfile sets none', () => {
     const history = APP_HISTORIES[1]![1].filter((h) => h.createdBy !== 'USER 1000')
     const text = APP_DOCKERFILE.split('\n').slice(0, 4).join('\n')
