@@ -31,7 +31,9 @@ ENV AWS_ACCESS_KEY_ID=AKIAZ7QW3RT5YU8IOP2X
 EXPOSE 22 2375
 `
 
-const APP_DOCKERFILE = `FROM csg-e2e-base:ci
+// The comment keeps FROM off line 1, where a finding with no location would also show in the SARIF.
+const APP_DOCKERFILE = `# the app
+FROM csg-e2e-base:ci
 ENV API_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789
 COPY app.env /app/.env
 EXPOSE 6379
@@ -93,15 +95,15 @@ describeEngine('the README workflow on a real Docker engine (classic builder)', 
       )
       .sort()
     expect(placed).toEqual([
-      'csg/no-healthcheck  @1',
-      'csg/risky-port 22/tcp @1', // the base image's EXPOSE, not this Dockerfile's EXPOSE 6379
-      'csg/risky-port 2375/tcp @1',
-      'csg/risky-port 6379/tcp @4',
-      'csg/root-user  @1',
-      'csg/secret-file /app/.env @3',
-      'csg/secret-in-env ENV API_TOKEN @2',
-      'csg/secret-in-env ENV AWS_ACCESS_KEY_ID @1', // the base image's ENV, not ENV API_TOKEN
-      'csg/setuid-files setuid/setgid executables @1', // the base image's layer
+      'csg/no-healthcheck  @2',
+      'csg/risky-port 22/tcp @2', // the base image's EXPOSE, not this Dockerfile's EXPOSE 6379
+      'csg/risky-port 2375/tcp @2',
+      'csg/risky-port 6379/tcp @5',
+      'csg/root-user  @2',
+      'csg/secret-file /app/.env @4',
+      'csg/secret-in-env ENV API_TOKEN @3',
+      'csg/secret-in-env ENV AWS_ACCESS_KEY_ID @2', // the base image's ENV, not ENV API_TOKEN
+      'csg/setuid-files setuid/setgid executables @2', // the base image's layer
     ])
   }, 600_000)
 })
