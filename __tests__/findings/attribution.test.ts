@@ -142,7 +142,7 @@ describe('attributeFindings', () => {
       'CVE-HEREDOC': [14, 17], // RUN <<EOF … EOF
       'CSG-USER': [22, 22],
       'CSG-PORT': [19, 19],
-      'CSG-SSH': [19, 19], // no EXPOSE 22: the last EXPOSE (locateInstruction's rule)
+      'CSG-SSH': [7, 7], // no instruction exposes 22: it came with the base image, not from EXPOSE 8080
       'CSG-SECRET-ENV': [8, 8],
     })
     expect(out.every((f) => f.location === undefined || f.location.path === 'services/api/Dockerfile')).toBe(
@@ -268,6 +268,149 @@ describe('attributeFindings', () => {
     })
     expect(out[0]?.location?.startLine).toBe(4)
   })
+})
+
+// The base image: `ENV AWS_ACCESS_KEY_ID=…`, `EXPOSE 22 2375`, a layer with a setuid file; the app's
+// Dockerfile adds `ENV API_TOKEN=…`, `COPY app.env /app/.env`, `EXPOSE 6379`.
+const APP_DOCKERFILE = [
+  'FROM csg-base:ci', // 1
+  'ENV API_TOKEN=tok-123', // 2
+  'COPY app.env /app/.env', // 3
+  'EXPOSE 6379', // 4
+  'USER 1000', // 5
+].join('\n')
+
+const BASE_CLASSIC: HistoryEntry[] = [
+  { createdBy: '', emptyLayer: false }, // `docker import`: no instruction
+  { createdBy: '/bin/sh -c #(nop)  ENV AWS_ACCESS_KEY_ID=AKIAEXAMPLE', emptyLayer: true },
+  { createdBy: '/bin/sh -c #(nop)  EXPOSE 22 2375', emptyLayer: true },
+  { createdBy: '/bin/sh -c chmod 4755 /usr/bin/helper', emptyLayer: false },
+  { createdBy: '/bin/sh -c #(nop)  USER root', emptyLayer: true },
+]
+const BASE_BUILDKIT: HistoryEntry[] = [
+  { createdBy: '', emptyLayer: false },
+  { createdBy: 'ENV AWS_ACCESS_KEY_ID=AKIAEXAMPLE', emptyLayer: true },
+  { createdBy: 'EXPOSE map[22/tcp:{} 2375/tcp:{}]', emptyLayer: true },
+  { createdBy: 'RUN /bin/sh -c chmod 4755 /usr/bin/helper # buildkit', emptyLayer: false },
+  { createdBy: 'USER root', emptyLayer: true },
+]
+const APP_HISTORIES: [string, HistoryEntry[]][] = [
+  [
+    'classic builder',
+    [
+      ...BASE_CLASSIC,
+      { createdBy: '/bin/sh -c #(nop)  ENV API_TOKEN=tok-123', emptyLayer: true },
+      { createdBy: '/bin/sh -c #(nop) COPY file:3f2a in /app/.env ', emptyLayer: false },
+      { createdBy: '/bin/sh -c #(nop)  EXPOSE 6379', emptyLayer: true },
+      { createdBy: '/bin/sh -c #(nop)  USER 1000', emptyLayer: true },
+    ],
+  ],
+  [
+    'BuildKit',
+    [
+      ...BASE_BUILDKIT,
+      { createdBy: 'ENV API_TOKEN=tok-123', emptyLayer: true },
+      { createdBy: 'COPY app.env /app/.env # buildkit', emptyLayer: false },
+      { createdBy: 'EXPOSE map[6379/tcp:{}]', emptyLayer: true },
+      { createdBy: 'USER 1000', emptyLayer: true },
+    ],
+  ],
+]
+const APP_LAYERS: LayerInfo[] = [
+  { index: 0, diffId: 'sha256:rootfs' },
+  { index: 1, diffId: 'sha256:setuid' },
+  { index: 2, diffId: 'sha256:env-file' },
+]
+const APP_FINDINGS: Finding[] = [
+  hinted('ENV-AWS', { keyword: 'ENV', argument: 'AWS_ACCESS_KEY_ID' }),
+  hinted('ENV-TOKEN', { keyword: 'ENV', argument: 'API_TOKEN' }),
+  hinted('PORT-22', { keyword: 'EXPOSE', argument: '22' }),
+  hinted('PORT-2375', { keyword: 'EXPOSE', argument: '2375' }),
+  hinted('PORT-6379', { keyword: 'EXPOSE', argument: '6379' }),
+  hinted('USER', { keyword: 'USER', argument: '1000' }),
+  hinted('NO-HEALTHCHECK', { keyword: 'FROM' }),
+  inLayer('SETUID', 'sha256:setuid'),
+  inLayer('ENV-FILE', 'sha256:env-file'),
+]
+
+describe('attributeFindings for settings the base image brought', () => {
+  it.each(APP_HISTORIES)(
+    'puts the base image’s settings on FROM, the Dockerfile’s on their lines (%s)',
+    (_n, history) => {
+      const out = attributeFindings(APP_FINDINGS, {
+        history,
+        layers: APP_LAYERS,
+        dockerfile: parseDockerfile(APP_DOCKERFILE, 'Dockerfile'),
+      })
+      expect(lines(out)).toEqual({
+        'ENV-AWS': [1, 1],
+        'ENV-TOKEN': [2, 2],
+        'PORT-22': [1, 1],
+        'PORT-2375': [1, 1],
+        'PORT-6379': [4, 4],
+        USER: [5, 5],
+        'NO-HEALTHCHECK': [1, 1],
+        SETUID: [1, 1],
+        'ENV-FILE': [3, 3],
+      })
+    },
+  )
+
+  it('counts bottom layers without a history entry (a base written without history) as the base image’s', () => {
+    const history = APP_HISTORIES[1]![1].filter((h) => h.createdBy !== '')
+    const out = attributeFindings(
+      [inLayer('ROOTFS', 'sha256:rootfs'), inLayer('ENV-FILE', 'sha256:env-file')],
+      {
+        history,
+        layers: APP_LAYERS,
+        dockerfile: parseDockerfile(APP_DOCKERFILE, 'Dockerfile'),
+      },
+    )
+    expect(lines(out)).toEqual({ ROOTFS: [1, 1], 'ENV-FILE': [3, 3] })
+  })
+
+  it('puts the base image’s USER on FROM when the Dockerfile sets none', () => {
+    const history = APP_HISTORIES[1]![1].filter((h) => h.createdBy !== 'USER 1000')
+    const text = APP_DOCKERFILE.split('\n').slice(0, 4).join('\n')
+    const out = attributeFindings([hinted('USER', { keyword: 'USER', argument: 'root' })], {
+      history,
+      layers: APP_LAYERS,
+      dockerfile: parseDockerfile(text, 'Dockerfile'),
+    })
+    expect(out[0]?.location?.startLine).toBe(1)
+  })
+
+  it.each([
+    ['a port no instruction names goes to FROM', { keyword: 'EXPOSE', argument: '22' }, 'EXPOSE 6379', 1],
+    [
+      'a port the Dockerfile names goes to its line',
+      { keyword: 'EXPOSE', argument: '6379' },
+      'EXPOSE 6379',
+      2,
+    ],
+    [
+      'a port from a build arg cannot be placed',
+      { keyword: 'EXPOSE', argument: '22' },
+      'EXPOSE $PORT',
+      undefined,
+    ],
+    [
+      'a variable no ENV sets goes to FROM',
+      { keyword: 'ENV', argument: 'AWS_ACCESS_KEY_ID' },
+      'ENV API_TOKEN=x',
+      1,
+    ],
+  ] as [string, InstructionHint, string, number | undefined][])(
+    'without history: %s',
+    (_name, hint, instruction, line) => {
+      const out = attributeFindings([hinted('X', hint)], {
+        history: [],
+        layers: [],
+        dockerfile: parseDockerfile(`FROM base\n${instruction}`, 'Dockerfile'),
+      })
+      expect(out[0]?.location?.startLine).toBe(line)
+    },
+  )
 })
 
 describe('attributeFindings on arbitrary input', () => {

@@ -13,7 +13,8 @@ import {
   type DockerfileModel,
   type DockerfileStage,
 } from './dockerfile.js'
-import { alignHistory, resolveWorkdir, type ChainStep } from './history-match.js'
+import { alignHistory, resolveWorkdir, type Alignment, type ChainStep } from './history-match.js'
+import { locateSetting } from './setting-attribution.js'
 
 export interface AttributionOptions {
   history: HistoryEntry[]
@@ -30,9 +31,11 @@ export function attributeFindings(findings: readonly Finding[], options: Attribu
     options.dockerfile && options.dockerfilePath !== undefined
       ? { ...options.dockerfile, path: options.dockerfilePath }
       : options.dockerfile
-  const layerLocations = model
-    ? locateLayers(model, options.history, options.layers)
-    : new Map<string, SourceLocation>()
+  const aligned = model ? alignBuild(model, options.history) : undefined
+  const layerLocations =
+    model && aligned
+      ? locateLayers(model, aligned, options.history, options.layers)
+      : new Map<string, SourceLocation>()
   const fromLine = model ? baseImageLine(model) : undefined
 
   return findings.map((finding) => {
@@ -47,32 +50,50 @@ export function attributeFindings(findings: readonly Finding[], options: Attribu
     if (location) {
       out.location = { ...location }
     } else if (finding.instruction && (!finding.layer || !layerLocations.has(finding.layer.diffId))) {
-      // Not tied to history: the instruction that sets the setting, or the base image when none does.
-      const located = locateInstruction(model, finding.instruction) ?? fromLine
+      // An image setting: the instruction whose history entry set it, or the base image's FROM when the
+      // value came with the base — never merely the last instruction of the same keyword.
+      const located =
+        finding.instruction.keyword === 'FROM'
+          ? locateInstruction(model, finding.instruction)
+          : locateSetting({ model, hint: finding.instruction, history: options.history, aligned, fromLine })
       if (located) out.location = located
     }
     return out
   })
 }
 
+/** The build's instructions lined up with the image history, when the history comes from this Dockerfile. */
+export interface AlignedBuild {
+  chain: { steps: ChainStep[]; root: DockerfileStage }
+  alignment: Alignment
+}
+
+function alignBuild(model: DockerfileModel, history: readonly HistoryEntry[]): AlignedBuild | undefined {
+  const chain = buildChain(model)
+  // No history at all is no evidence: every metadata step would "align" with it.
+  if (!chain || history.length === 0) return undefined
+  const alignment = alignHistory(history, chain.steps)
+  return alignment ? { chain, alignment } : undefined
+}
+
 /** DiffID → the line that created the layer, or the FROM line for the base image's layers. */
 function locateLayers(
   model: DockerfileModel,
+  { chain, alignment }: AlignedBuild,
   history: readonly HistoryEntry[],
   layers: readonly LayerInfo[],
 ): Map<string, SourceLocation> {
   const located = new Map<string, SourceLocation>()
   const layerHistory = history.map((_, i) => i).filter((i) => !history[i]!.emptyLayer)
-  // Layers and history entries pair up only when there is one non-empty entry per layer.
-  if (layerHistory.length !== layers.length || layers.length === 0) return located
-  const chain = buildChain(model)
-  if (!chain) return located
-  const alignment = alignHistory(history, chain.steps)
-  if (!alignment) return located
+  // Layers and non-empty history entries pair up from the top. A base image may carry layers with no
+  // history entry (`docker import` of a root filesystem, images written without history): those extra
+  // bottom layers precede every entry, so they are the base image's too. More entries than layers: no pairing.
+  if (layerHistory.length > layers.length || layers.length === 0) return located
+  const unrecorded = layers.length - layerHistory.length
 
   const ordered = [...layers].sort((a, b) => a.index - b.index)
   ordered.forEach((layer, position) => {
-    const h = layerHistory[position]!
+    const h = position < unrecorded ? -1 : layerHistory[position - unrecorded]!
     if (h < alignment.baseEnd) {
       located.set(layer.diffId, locationOf(model, chain.root.from))
       return

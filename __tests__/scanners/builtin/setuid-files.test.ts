@@ -92,6 +92,23 @@ describe('csg/setuid-files', () => {
     expect(findings).toEqual([])
   })
 
+  it('names the newest layer that left one, so the finding lands on FROM only when the base brought all', async () => {
+    const [fromBase] = await runCheck(setuidFilesCheck, {
+      layers: [
+        { createdBy: 'ADD rootfs.tar /', entries: DEBIAN_SETUID },
+        { entries: [{ path: 'app', mode: 0o755 }] },
+      ],
+    })
+    expect(fromBase?.layer).toEqual({ diffId: 'sha256:' + '0'.repeat(64), createdBy: 'ADD rootfs.tar /' })
+    const [added] = await runCheck(setuidFilesCheck, {
+      layers: [
+        { entries: DEBIAN_SETUID },
+        { createdBy: 'RUN chmod u+s /app', entries: [{ path: 'app', mode: 0o4755 }] },
+      ],
+    })
+    expect(added?.layer?.createdBy).toBe('RUN chmod u+s /app')
+  })
+
   it('reports nothing for an image without such files', async () => {
     expect(
       await runCheck(setuidFilesCheck, { layers: [{ entries: [{ path: 'bin/sh', mode: 0o755 }] }] }),

@@ -9,7 +9,7 @@
  * one alert per image says "strip these" once, stays open while any remain, and closes when none are left.
  * The subject is constant, so the alert keeps its identity while the list changes.
  */
-import { absolutePath, type ImageCheck } from './check.js'
+import { absolutePath, layerRef, type ImageCheck } from './check.js'
 
 /** How many paths the description lists; the count is always complete. */
 export const MAX_LISTED_FILES = 25
@@ -69,12 +69,19 @@ export const setuidFilesCheck: ImageCheck = {
   evaluate(ctx) {
     const files = [...ctx.files.entries()]
       .filter(([, file]) => isPrivilegedExecutable(file.entry.mode))
-      .map(([path, file]) => ({ path: absolutePath(path), bits: describeBits(file.entry.mode) }))
+      .map(([path, file]) => ({
+        path: absolutePath(path),
+        bits: describeBits(file.entry.mode),
+        layerIndex: file.layerIndex,
+      }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     if (files.length === 0) return []
     const listed = files.slice(0, MAX_LISTED_FILES).map((f) => `${f.path} (${f.bits})`)
     const more = files.length - listed.length
     const noun = files.length === 1 ? 'executable' : 'executables'
+    // The newest layer that left one: the base image's (then the finding lands on FROM) unless the
+    // Dockerfile's own instructions added some, where stripping them is up to this Dockerfile.
+    const layer = layerRef(ctx.image, Math.max(...files.map((f) => f.layerIndex)))
     return [
       {
         title: `${files.length} setuid/setgid ${noun} in the image`,
@@ -84,6 +91,7 @@ export const setuidFilesCheck: ImageCheck = {
           ' Remove the bits from those the application does not need.',
         severity: 'low',
         subject: 'setuid/setgid executables',
+        ...(layer ? { layer } : {}),
       },
     ]
   },
