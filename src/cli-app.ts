@@ -7,7 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig } from './config/config.js'
-import { parseCommandLine, USAGE, type CliInstallOptions, type CliScanOptions } from './config/flags.js'
+import { TOP_HELP, installHelp, scanHelp } from './cli-help.js'
+import { inFlagTerms } from './cli-errors.js'
+import { withReportFormats } from './cli-reports.js'
+import { parseCommandLine, type CliInstallOptions, type CliScanOptions } from './config/flags.js'
 import { productionDeps, installScanner, versionFor } from './pipeline-deps.js'
 import { runPipeline } from './pipeline.js'
 import { formatConsoleTable } from './report/console.js'
@@ -36,7 +39,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const parsed = parseCommandLine(argv)
     switch (parsed.command) {
       case 'help':
-        io.stdout(USAGE)
+        io.stdout(
+          parsed.topic === 'scan' ? scanHelp() : parsed.topic === 'install' ? installHelp() : TOP_HELP,
+        )
         return 0
       case 'version':
         io.stdout(`${TOOL_VERSION}\n`)
@@ -47,7 +52,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await scan(parsed.options, io)
     }
   } catch (error) {
-    io.stderr(`container-security-gate: ${describeFailure(error)}\n`)
+    const message = describeFailure(error)
+    io.stderr(
+      `container-security-gate: ${error instanceof ConfigurationError ? inFlagTerms(message) : message}\n`,
+    )
     return isGateError(error) ? error.exitCode : 70
   }
 }
@@ -66,7 +74,11 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
   const tempDir = await mkdtemp(join(io.env['RUNNER_TEMP'] || tmpdir(), 'csg-'))
   io.env['RUNNER_TEMP'] ??= tempDir
   try {
-    const config = buildConfig(options.inputs, {
+    const reports = options.inputs.reports
+    const inputs = Array.isArray(reports)
+      ? { ...options.inputs, reports: await withReportFormats(reports, io.cwd) }
+      : options.inputs
+    const config = buildConfig(inputs, {
       workspace: io.cwd,
       tempDir,
       exists: existsSync,
