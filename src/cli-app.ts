@@ -32,6 +32,8 @@ export interface CliIo {
   env: Record<string, string | undefined>
   cwd: string
   isTty: boolean
+  /** The terminal's width when stdout is one. */
+  columns?: number
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -93,7 +95,14 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
     if (config.findingsFile !== undefined) await writeFindingsFile(config.findingsFile, result)
     await writeSbom(config, result)
     if (options.format === 'json') io.stdout(`${JSON.stringify(buildFindingsDocument(result), null, 2)}\n`)
-    else io.stdout(formatConsoleTable(result, { color: options.color && io.isTty && !io.env['NO_COLOR'] }))
+    else
+      io.stdout(
+        formatConsoleTable(result, {
+          color: options.color && io.isTty && !io.env['NO_COLOR'],
+          ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+          ...(io.columns !== undefined ? { columns: io.columns } : {}),
+        }),
+      )
     return exitCodeOf(result.verdict)
   } finally {
     await rm(tempDir, { recursive: true, force: true })

@@ -80,6 +80,8 @@ const CLI_ONLY_SCAN_FLAGS: readonly FlagRow[] = [
     flag: '--format <table|json>',
     description: 'Output on stdout: a table or the findings JSON. [default: table]',
   },
+  { flag: '--max-rows <n>', description: 'Findings the table lists, most severe first. [default: 25]' },
+  { flag: '--all', description: 'List every finding in the table.' },
   { flag: '--no-color', description: 'No ANSI colours.' },
   { flag: '-v, --verbose', description: 'Log progress to stderr.' },
   { flag: '-h, --help', description: 'This help.' },

@@ -18,6 +18,20 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(argv)).toEqual({ command: 'help', topic })
   })
 
+  it.each([
+    [['scan', 'x', '--all'], Infinity],
+    [['scan', 'x', '--max-rows', '50'], 50],
+  ])('%j → the table lists %s rows', (argv, rows) => {
+    const parsed = parseCommandLine(argv)
+    expect(parsed.command === 'scan' ? parsed.options.maxRows : undefined).toBe(rows)
+  })
+
+  it('--max-rows takes a number', () => {
+    expect(() => parseCommandLine(['scan', 'x', '--max-rows', 'many'])).toThrow(
+      new ConfigurationError('--max-rows: "many" is not a number of rows'),
+    )
+  })
+
   it.each([[['-V']], [['--version']], [['version']]])('%j → version', (argv) => {
     expect(parseCommandLine(argv)).toEqual({ command: 'version' })
   })

@@ -12,6 +12,8 @@ export type CliCommand = 'scan' | 'install' | 'help' | 'version'
 export interface CliScanOptions {
   inputs: Inputs
   format: 'table' | 'json'
+  /** Findings the table lists: a number, or Infinity (`--all`); undefined for the default. */
+  maxRows?: number
   color: boolean
   verbose: boolean
 }
@@ -41,6 +43,8 @@ function scanOptionSpecs(): Record<string, FlagSpec> {
   const specs: Record<string, FlagSpec> = {
     format: { type: 'string' },
     'no-color': { type: 'boolean' },
+    all: { type: 'boolean' },
+    'max-rows': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   }
@@ -133,7 +137,19 @@ function parseScan(args: readonly string[]): CliScanOptions {
   if (format !== 'table' && format !== 'json') {
     throw new ConfigurationError(`--format: "${format}" is not table or json`)
   }
-  return { inputs, format, color: values['no-color'] !== true, verbose: values.verbose === true }
+  const options: CliScanOptions = {
+    inputs,
+    format,
+    color: values['no-color'] !== true,
+    verbose: values.verbose === true,
+  }
+  if (values.all === true) options.maxRows = Infinity
+  else if (typeof values['max-rows'] === 'string') {
+    const rows = values['max-rows']
+    if (!/^\d+$/.test(rows)) throw new ConfigurationError(`--max-rows: "${rows}" is not a number of rows`)
+    options.maxRows = Number(rows)
+  }
+  return options
 }
 
 function parseInstall(args: readonly string[]): CliInstallOptions {
