@@ -3,11 +3,12 @@
  * name the flags typed, `--report PATH` whose format the file itself says, `-V`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cleanImage } from '../../scripts/lib/demo-images.js'
+import { cleanImage, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
 import { runCli } from '../helpers/cli-runner.js'
 import { grypeReport, trivyReport, type ReportVulnerability } from '../helpers/scanner-reports.js'
@@ -153,5 +154,39 @@ describe('--report PATH: the format from the file', () => {
     expect(run.stderr).toBe(
       `container-security-gate: --report: cannot tell the format of ${path} from its content; name it with a FORMAT: prefix (accepted FORMAT: prefixes: trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, sarif, defender), e.g. --report trivy:${path}\n`,
     )
+  })
+})
+
+/** The CLI in a pseudo-terminal of `columns` columns (util-linux `script`), its output without colours. */
+function runInTerminal(args: readonly string[], columns: number): string {
+  const command = `stty cols ${columns} rows 60; NO_COLOR=1 ${process.execPath} dist/cli.js ${args.join(' ')}`
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' })
+  // eslint-disable-next-line no-control-regex
+  return run.stdout.replace(/\r/g, '').replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '')
+}
+
+describe('the table in a terminal', () => {
+  it.each([
+    [
+      80,
+      'SEVERITY  ID                  PACKAGE/CHECK        SCANNERS  LOCATION',
+      'CRITICAL  csg/secret-in-his…  npm access token i…  builtin   …ory: ARG NPM_TOKEN',
+    ],
+    [
+      120,
+      'SEVERITY  ID                     PACKAGE/CHECK                     SCANNERS  LOCATION',
+      'MEDIUM    csg/remote-add         ADD of a remote URL: https://ex…  builtin   https://example.com/tools/tool.tar.gz',
+    ],
+  ])('fits %i columns: whole titles, empty columns dropped', async (columns, header, row) => {
+    const planted = join(work, `planted-${columns}.tar`)
+    await writeImage(plantedImage(), { format: 'docker-archive', out: planted, repoTag: 'acme/bad:1.0' })
+    const lines = runInTerminal(
+      ['scan', planted, '--scanners', 'builtin', '--fail-on', 'none'],
+      columns,
+    ).split('\n')
+    const table = lines.slice(lines.indexOf(header))
+    expect(table[0]).toBe(header)
+    expect(table).toContain(row)
+    for (const line of table) expect(Array.from(line).length).toBeLessThanOrEqual(columns)
   })
 })
