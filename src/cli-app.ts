@@ -7,7 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig } from './config/config.js'
-import { parseCommandLine, USAGE, type CliInstallOptions, type CliScanOptions } from './config/flags.js'
+import { TOP_HELP, installHelp, scanHelp } from './cli-help.js'
+import { inFlagTerms } from './cli-errors.js'
+import { withReportFormats } from './cli-reports.js'
+import { parseCommandLine, type CliInstallOptions, type CliScanOptions } from './config/flags.js'
 import { productionDeps, installScanner, versionFor } from './pipeline-deps.js'
 import { runPipeline } from './pipeline.js'
 import { formatConsoleTable } from './report/console.js'
@@ -29,6 +32,8 @@ export interface CliIo {
   env: Record<string, string | undefined>
   cwd: string
   isTty: boolean
+  /** The terminal's width when stdout is one. */
+  columns?: number
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -36,7 +41,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const parsed = parseCommandLine(argv)
     switch (parsed.command) {
       case 'help':
-        io.stdout(USAGE)
+        io.stdout(
+          parsed.topic === 'scan' ? scanHelp() : parsed.topic === 'install' ? installHelp() : TOP_HELP,
+        )
         return 0
       case 'version':
         io.stdout(`${TOOL_VERSION}\n`)
@@ -47,7 +54,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await scan(parsed.options, io)
     }
   } catch (error) {
-    io.stderr(`container-security-gate: ${describeFailure(error)}\n`)
+    const message = describeFailure(error)
+    io.stderr(
+      `container-security-gate: ${error instanceof ConfigurationError ? inFlagTerms(message) : message}\n`,
+    )
     return isGateError(error) ? error.exitCode : 70
   }
 }
@@ -66,7 +76,11 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
   const tempDir = await mkdtemp(join(io.env['RUNNER_TEMP'] || tmpdir(), 'csg-'))
   io.env['RUNNER_TEMP'] ??= tempDir
   try {
-    const config = buildConfig(options.inputs, {
+    const reports = options.inputs.reports
+    const inputs = Array.isArray(reports)
+      ? { ...options.inputs, reports: await withReportFormats(reports, io.cwd) }
+      : options.inputs
+    const config = buildConfig(inputs, {
       workspace: io.cwd,
       tempDir,
       exists: existsSync,
@@ -88,7 +102,14 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
     if (config.findingsFile !== undefined) await writeFindingsFile(config.findingsFile, result)
     await writeSbom(config, result)
     if (options.format === 'json') io.stdout(`${JSON.stringify(buildFindingsDocument(result), null, 2)}\n`)
-    else io.stdout(formatConsoleTable(result, { color: options.color && io.isTty && !io.env['NO_COLOR'] }))
+    else
+      io.stdout(
+        formatConsoleTable(result, {
+          color: options.color && io.isTty && !io.env['NO_COLOR'],
+          ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+          ...(io.columns !== undefined ? { columns: io.columns } : {}),
+        }),
+      )
     return exitCodeOf(result.verdict)
   } finally {
     await rm(tempDir, { recursive: true, force: true })

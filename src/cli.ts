@@ -41,6 +41,8 @@ async function start(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     isTty: process.stdout.isTTY,
+    // Not a terminal (a pipe, a file): no width; the table assumes 80.
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
   })
 }
 

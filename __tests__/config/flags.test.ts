@@ -1,11 +1,60 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseCommandLine, USAGE } from '../../src/config/flags.js'
+import { scanHelp } from '../../src/cli-help.js'
+import { parseCommandLine } from '../../src/config/flags.js'
 import { INPUT_DEFINITIONS } from '../../src/config/inputs.js'
 import { ConfigurationError } from '../../src/util/errors.js'
 
 describe('parseCommandLine', () => {
   it.each([[[]], [['help']], [['--help']], [['-h']]])('%j → help', (argv) => {
-    expect(parseCommandLine(argv)).toEqual({ command: 'help' })
+    expect(parseCommandLine(argv)).toEqual({ command: 'help', topic: 'top' })
+  })
+
+  it.each([
+    [['scan', '--help'], 'scan'],
+    [['scan', 'app:ci', '--frobnicate', '-h'], 'scan'],
+    [['help', 'scan'], 'scan'],
+    [['install', '--help'], 'install'],
+  ])('%j → help on %s', (argv, topic) => {
+    expect(parseCommandLine(argv)).toEqual({ command: 'help', topic })
+  })
+
+  it.each([
+    [['scan', 'x', '--all'], Infinity],
+    [['scan', 'x', '--max-rows', '50'], 50],
+  ])('%j → the table lists %s rows', (argv, rows) => {
+    const parsed = parseCommandLine(argv)
+    expect(parsed.command === 'scan' ? parsed.options.maxRows : undefined).toBe(rows)
+  })
+
+  it('--max-rows takes a number', () => {
+    expect(() => parseCommandLine(['scan', 'x', '--max-rows', 'many'])).toThrow(
+      new ConfigurationError('--max-rows: "many" is not a number of rows'),
+    )
+  })
+
+  it.each([[['-V']], [['--version']], [['version']]])('%j → version', (argv) => {
+    expect(parseCommandLine(argv)).toEqual({ command: 'version' })
+  })
+
+  it.each([
+    [
+      ['scan', 'x', '--fial-on', 'high'],
+      'unknown flag --fial-on: did you mean --fail-on? (see container-security-gate scan --help)',
+    ],
+    [
+      ['scan', 'x', '--scaners=trivy'],
+      'unknown flag --scaners: did you mean --scanners? (see container-security-gate scan --help)',
+    ],
+    [['scan', 'x', '--zzzzzz'], 'unknown flag --zzzzzz (see container-security-gate scan --help)'],
+    [
+      ['install', '--dryrun'],
+      'unknown flag --dryrun: did you mean --dry-run? (see container-security-gate install --help)',
+    ],
+    [['scna', 'x'], 'unknown command "scna": did you mean scan? (accepted: scan, install, help, version)'],
+    [['scan', 'x', '--report'], '--report needs a value (see container-security-gate scan --help)'],
+    [['scan', 'x', '--only-fixed=yes'], '--only-fixed is a switch and takes no value'],
+  ])('%j → %s', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(new ConfigurationError(message))
   })
 
   it('maps scan flags onto the action inputs', () => {
@@ -89,6 +138,6 @@ describe('parseCommandLine', () => {
   })
 
   it('documents every flag in the usage text', () => {
-    for (const d of INPUT_DEFINITIONS) if ('flag' in d) expect(USAGE).toContain(d.flag)
+    for (const d of INPUT_DEFINITIONS) if ('flag' in d) expect(scanHelp()).toContain(`  ${d.flag}`)
   })
 })

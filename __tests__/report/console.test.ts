@@ -16,7 +16,7 @@ describe('formatConsoleTable', () => {
   const result = gateResult([imageResult({ findings: mixedFindings() })])
 
   it('prints verdict, counts and the findings table without colour', () => {
-    const text = formatConsoleTable(result, { color: false })
+    const text = formatConsoleTable(result, { color: false, columns: 160 })
     expect(text).not.toContain('\u001b')
     const lines = text.split('\n')
     expect(lines[0]).toBe('FAIL — container security gate')
@@ -24,7 +24,7 @@ describe('formatConsoleTable', () => {
       'alpine:3.17: 6 finding(s) — critical 2, high 2, medium 1, low 0, unknown 1 (+1 suppressed)',
     )
     const header = lines.find((l) => l.startsWith('SEVERITY'))
-    expect(header).toMatch(/^SEVERITY +ID +PACKAGE \/ CHECK +VERSION +FIXED IN +SCANNERS +LOCATION$/)
+    expect(header).toMatch(/^SEVERITY +ID +PACKAGE\/CHECK +VERSION +FIXED IN +SCANNERS +LOCATION$/)
     const rows = lines.slice(lines.indexOf(header ?? '') + 1).filter((l) => l !== '')
     expect(rows).toHaveLength(6)
     expect(rows[0]).toMatch(/^CRITICAL +CVE-2023-0286 +libssl3 +3\.0\.7-r0 +3\.0\.8-r0 +trivy,grype$/)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cell, escapeMarkdown, link, table } from '../../src/report/markdown.js'
+import { cell, escapeMarkdown, imagePathCell, link, table } from '../../src/report/markdown.js'
 
 describe('markdown escaping', () => {
   it.each([
@@ -11,6 +11,9 @@ describe('markdown escaping', () => {
     ['back\\slash', 'back\\\\slash'],
     ['&amp; "q" \'s\'', '&amp;amp; &quot;q&quot; &#39;s&#39;'],
     ['\u001b[31mred', '[31mred'.replace('[', '\\[')],
+    // A WORD JOINER after `@`: no mailto: link for name@version, no mention for @name.
+    ['busybox@1.36.1-r0', 'busybox@\u20601.36.1-r0'],
+    ['thanks @octocat', 'thanks @\u2060octocat'],
   ])('%j → %j', (text, escaped) => {
     expect(escapeMarkdown(text)).toBe(escaped)
   })
@@ -27,6 +30,17 @@ describe('markdown escaping', () => {
     expect(link('CVE-1', 'https://user:pw@example.com/')).toBe('CVE-1')
     expect(link('CVE-1', undefined)).toBe('CVE-1')
     expect(link('CVE-1', 'https://example.com/a(b)|c')).toBe('[CVE-1](https://example.com/a%28b%29%7Cc)')
+  })
+
+  it.each([
+    ['/bin/[', '`/bin/[`'],
+    ['/opt/a|b', '`/opt/a\\|b`'],
+    ['/opt/x`y', '``/opt/x`y``'],
+    ['`tick', '`` `tick ``'],
+    ['/a\n/b', '`/a /b`'],
+    ['', '—'],
+  ])('image path %j → code %j', (text, code) => {
+    expect(imagePathCell(text)).toBe(code)
   })
 
   it('builds a table', () => {

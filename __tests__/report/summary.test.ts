@@ -82,7 +82,7 @@ describe('buildSummaryMarkdown', () => {
     const markdown = buildSummaryMarkdown(gateResult([imageResult({ findings: mixedFindings() })]))
     const rows = tableRows(markdown, /### Findings \(/)
     expect(rows[0]).toBe(
-      '| 🟥 critical | [CVE-2023-0286](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | libssl3@3.0.7-r0 | 3.0.8-r0 | trivy, grype | — |',
+      '| 🟥 critical | [CVE-2023-0286](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | libssl3@\u20603.0.7-r0 | 3.0.8-r0 | trivy, grype | — |',
     )
     expect(rows[1]).toBe(
       '| 🟥 critical | CSG010 | Secret in an ENV instruction | — | builtin | Dockerfile:4-5 |',
@@ -165,7 +165,22 @@ describe('buildSummaryMarkdown', () => {
     const row = tableRows(markdown, /### Findings \(/)[0] ?? ''
     // Every `|` of the hostile text is escaped: the row still has exactly the table's 7 separators.
     expect(row.replace(/\\\|/g, '').split('|').length - 1).toBe(7)
-    expect(row).toContain('evil\\]\\(javascript:alert(1))\\|pkg@1.0 \\| injected \\| row \\|')
+    expect(row).toContain('evil\\]\\(javascript:alert(1))\\|pkg@\u20601.0 \\| injected \\| row \\|')
     expect(row).toContain('&lt;b&gt;2.0&lt;/b&gt;')
+  })
+
+  it('shows a file in the image as code and a Dockerfile line as text', () => {
+    const busybox = vulnerability({
+      ruleId: 'CVE-2022-48174',
+      package: { name: 'busybox', version: '1.36.1', type: 'binary', path: '/bin/[' },
+      detectedBy: ['grype'],
+    })
+    const markdown = buildSummaryMarkdown(gateResult([imageResult({ findings: [busybox] })]))
+    const row = tableRows(markdown, /### Findings \(/)[0] ?? ''
+    expect(row).toBe(
+      '| 🟧 high | [CVE-2022-48174](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | busybox@\u20601.36.1 | 3.0.8-r0 | grype | `/bin/[` |',
+    )
+    const dockerfile = buildSummaryMarkdown(gateResult([imageResult({ findings: mixedFindings() })]))
+    expect(dockerfile).toContain('| builtin | Dockerfile:4-5 |')
   })
 })

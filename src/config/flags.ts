@@ -3,6 +3,7 @@
  * action.yml inputs (see `INPUT_DEFINITIONS[].flag`); a few are CLI-only (output format, colour).
  */
 import { parseArgs } from 'node:util'
+import { closestFlag } from '../cli-help.js'
 import { ConfigurationError } from '../util/errors.js'
 import { INPUT_DEFINITIONS, splitList, type InputKind, type InputName, type Inputs } from './inputs.js'
 
@@ -11,6 +12,8 @@ export type CliCommand = 'scan' | 'install' | 'help' | 'version'
 export interface CliScanOptions {
   inputs: Inputs
   format: 'table' | 'json'
+  /** Findings the table lists: a number, or Infinity (`--all`); undefined for the default. */
+  maxRows?: number
   color: boolean
   verbose: boolean
 }
@@ -26,7 +29,7 @@ export interface CliInstallOptions {
 export type ParsedCommandLine =
   | { command: 'scan'; options: CliScanOptions }
   | { command: 'install'; options: CliInstallOptions }
-  | { command: 'help' }
+  | { command: 'help'; topic: 'top' | 'scan' | 'install' }
   | { command: 'version' }
 
 type FlagSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
@@ -40,6 +43,8 @@ function scanOptionSpecs(): Record<string, FlagSpec> {
   const specs: Record<string, FlagSpec> = {
     format: { type: 'string' },
     'no-color': { type: 'boolean' },
+    all: { type: 'boolean' },
+    'max-rows': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   }
@@ -54,29 +59,65 @@ function scanOptionSpecs(): Record<string, FlagSpec> {
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const [command, ...rest] = argv
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h')
-    return { command: 'help' }
-  if (command === 'version' || command === '--version') return { command: 'version' }
-  if (command === 'scan') return { command: 'scan', options: parseScan(rest) }
-  if (command === 'install') return { command: 'install', options: parseInstall(rest) }
-  throw new ConfigurationError(`unknown command "${command}" (accepted: scan, install, help, version)`)
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    const topic = rest[0]
+    return { command: 'help', topic: topic === 'scan' || topic === 'install' ? topic : 'top' }
+  }
+  if (command === 'version' || command === '--version' || command === '-V') return { command: 'version' }
+  // Help wins over everything else on the line, even a bad flag: a person asking for it is unsure of them.
+  const asksHelp = rest.some((arg) => arg === '--help' || arg === '-h')
+  if (command === 'scan')
+    return asksHelp ? { command: 'help', topic: 'scan' } : { command: 'scan', options: parseScan(rest) }
+  if (command === 'install')
+    return asksHelp
+      ? { command: 'help', topic: 'install' }
+      : { command: 'install', options: parseInstall(rest) }
+  const suggestion = closestFlag(command, ['scan', 'install', 'help', 'version'])
+  throw new ConfigurationError(
+    `unknown command "${command}"${suggestion !== undefined ? `: did you mean ${suggestion.replace(/^--/, '')}?` : ''} (accepted: scan, install, help, version)`,
+  )
 }
 
 function parseOrThrow(
+  command: 'scan' | 'install',
   args: readonly string[],
   options: Record<string, FlagSpec>,
 ): ReturnType<typeof parseArgs> {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true })
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
-    throw new ConfigurationError(`${message ?? 'bad arguments'} (see container-security-gate --help)`)
+    throw new ConfigurationError(describeParseError(error, { command, known: Object.keys(options) }))
   }
 }
 
+/**
+ * node:util parseArgs errors, said in the CLI's words: the flag as typed, what is wrong with it, and the
+ * nearest known flag for a typo.
+ */
+function describeParseError(
+  error: unknown,
+  { command, known }: { command: 'scan' | 'install'; known: readonly string[] },
+): string {
+  const help = `see container-security-gate ${command} --help`
+  const code = (error as { code?: unknown }).code
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+  const quoted = /'([^']+)'/.exec(message)?.[1]
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) {
+    const suggestion = closestFlag(quoted, known)
+    return `unknown flag ${quoted}${suggestion !== undefined ? `: did you mean ${suggestion}?` : ''} (${help})`
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
+    // "Option '--fail-on <value>' argument missing" / "Option '--only-fixed' does not take an argument"
+    const flag = quoted.split(' ')[0] ?? quoted
+    return message.includes('does not take an argument')
+      ? `${flag} is a switch and takes no value`
+      : `${flag} needs a value (${help})`
+  }
+  return `${message} (${help})`
+}
+
 function parseScan(args: readonly string[]): CliScanOptions {
-  const { values, positionals } = parseOrThrow(args, scanOptionSpecs())
-  if (values.help === true) throw new ConfigurationError('use `container-security-gate --help` for usage')
+  const { values, positionals } = parseOrThrow('scan', args, scanOptionSpecs())
   const inputs: Inputs = { image: positionals }
   for (const { flag, input, kind } of INPUT_FLAGS) {
     const value = values[flag]
@@ -96,7 +137,19 @@ function parseScan(args: readonly string[]): CliScanOptions {
   if (format !== 'table' && format !== 'json') {
     throw new ConfigurationError(`--format: "${format}" is not table or json`)
   }
-  return { inputs, format, color: values['no-color'] !== true, verbose: values.verbose === true }
+  const options: CliScanOptions = {
+    inputs,
+    format,
+    color: values['no-color'] !== true,
+    verbose: values.verbose === true,
+  }
+  if (values.all === true) options.maxRows = Infinity
+  else if (typeof values['max-rows'] === 'string') {
+    const rows = values['max-rows']
+    if (!/^\d+$/.test(rows)) throw new ConfigurationError(`--max-rows: "${rows}" is not a number of rows`)
+    options.maxRows = Number(rows)
+  }
+  return options
 }
 
 function parseInstall(args: readonly string[]): CliInstallOptions {
@@ -105,9 +158,10 @@ function parseInstall(args: readonly string[]): CliInstallOptions {
     scanners: { type: 'string', multiple: true },
     platform: { type: 'string' },
     'tools-mirror': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   }
   for (const { flag, kind } of INPUT_FLAGS) if (kind === 'version') specs[flag] = { type: 'string' }
-  const { values, positionals } = parseOrThrow(args, specs)
+  const { values, positionals } = parseOrThrow('install', args, specs)
   if (positionals.length > 0)
     throw new ConfigurationError(`install: unexpected argument "${positionals[0] ?? ''}"`)
   const scanners = ((values.scanners as string[] | undefined) ?? []).flatMap(splitList)
@@ -122,23 +176,3 @@ function parseInstall(args: readonly string[]): CliInstallOptions {
   if (typeof values['tools-mirror'] === 'string') result.toolsMirror = values['tools-mirror']
   return result
 }
-
-export const USAGE = `container-security-gate — gate CI on the security of a container image
-
-Usage:
-  container-security-gate scan IMAGE... [options]
-  container-security-gate install --dry-run --scanners LIST [--platform linux-x64|linux-arm64|darwin-x64|darwin-arm64|win32-x64]
-  container-security-gate --help | --version
-
-IMAGE is a local Docker reference (app:ci), a docker save tarball, an OCI layout directory or an OCI
-archive (prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form).
-
-Scan options:
-${INPUT_DEFINITIONS.flatMap((d) => ('flag' in d ? [`  ${d.flag.padEnd(30)} ${d.description}`] : [])).join('\n')}
-  --format table|json            Output on stdout: a table (default) or the findings JSON.
-  --no-color                     No ANSI colours.
-  -v, --verbose                  Log progress to stderr.
-
-Exit codes: 0 pass, 1 the gate failed, 2 bad usage or configuration, 3 an image, scanner or report
-could not be read.
-`

@@ -18,9 +18,13 @@ import type { GateResult } from './gate-result.js'
 
 export interface ConsoleTableOptions {
   color: boolean
-  /** Findings listed (default 25); the rest are counted. */
+  /** Findings listed (default 25; `Infinity` for all); the rest are counted. */
   maxRows?: number
+  /** Terminal width the table must fit (default 80, what a terminal of unknown width is assumed to be). */
+  columns?: number
 }
+
+const DEFAULT_COLUMNS = 80
 
 const DEFAULT_MAX_ROWS = 25
 
@@ -50,20 +54,27 @@ interface Column {
   title: string
   max: number
   value: (finding: Finding) => string
+  /** Where a cut value keeps its text: the start (names, ids) or both ends (a path's file and line). */
+  cut?: 'end' | 'middle'
+  /** Width an 80-column terminal shrinks it to (floors add up to 68 + 12 spaces), never below
+   * its title. */
+  floor: number
 }
 
 const COLUMNS: readonly Column[] = [
-  { title: 'SEVERITY', max: 8, value: (f) => f.severity.toUpperCase() },
-  { title: 'ID', max: 24, value: (f) => f.ruleId },
+  { title: 'SEVERITY', max: 8, floor: 8, value: (f) => f.severity.toUpperCase() },
+  // CVE-2023-12345 whole.
+  { title: 'ID', max: 24, floor: 14, value: (f) => f.ruleId },
   {
-    title: 'PACKAGE / CHECK',
+    title: 'PACKAGE/CHECK',
     max: 32,
+    floor: 13,
     value: (f) => (f.package !== undefined && f.package.name !== '' ? f.package.name : f.title),
   },
-  { title: 'VERSION', max: 20, value: (f) => f.package?.version ?? '' },
-  { title: 'FIXED IN', max: 20, value: (f) => fixedVersionsText(f) },
-  { title: 'SCANNERS', max: 20, value: (f) => f.detectedBy.join(',') },
-  { title: 'LOCATION', max: 30, value: (f) => locationText(f) },
+  { title: 'VERSION', max: 20, floor: 7, value: (f) => f.package?.version ?? '' },
+  { title: 'FIXED IN', max: 20, floor: 8, value: (f) => fixedVersionsText(f) },
+  { title: 'SCANNERS', max: 20, floor: 8, value: (f) => f.detectedBy.join(',') },
+  { title: 'LOCATION', max: 40, floor: 10, value: (f) => locationText(f), cut: 'middle' },
 ]
 
 export function formatConsoleTable(result: GateResult, options: ConsoleTableOptions): string {
@@ -105,12 +116,25 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   if (active.length === 0) return `${lines.join('\n')}\n`
 
   const shown = active.slice(0, Math.max(0, options.maxRows ?? DEFAULT_MAX_ROWS))
-  const cells = shown.map((f) => COLUMNS.map((c) => truncate(oneLine(c.value(f), 300), c.max)))
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => width(row[i] ?? ''))))
+  const full = shown.map((f) => COLUMNS.map((c) => oneLine(c.value(f), 300)))
+  // Columns empty on every row say nothing; severity and id always stay.
+  const kept = COLUMNS.map((_, i) => i).filter((i) => i < 2 || full.some((row) => (row[i] ?? '') !== ''))
+  const columns = kept.map((i) => COLUMNS[i] as Column)
+  const widths = fitWidths(
+    columns.map((c, k) =>
+      Math.min(c.max, Math.max(c.title.length, ...full.map((row) => width(row[kept[k] ?? 0] ?? '')))),
+    ),
+    [columns.map((c) => c.floor), columns.map((c) => c.title.length)],
+    options.columns ?? DEFAULT_COLUMNS,
+  )
+  const cells = full.map((row) =>
+    columns.map((c, k) => cut(row[kept[k] ?? 0] ?? '', widths[k] ?? 0, c.cut ?? 'end')),
+  )
   lines.push('')
   lines.push(
     paint(
-      COLUMNS.map((c, i) => pad(c.title, widths[i] ?? 0))
+      columns
+        .map((c, i) => pad(c.title, widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
       ANSI.bold,
@@ -128,12 +152,46 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   if (active.length > shown.length) {
     lines.push(
       paint(
-        `… and ${active.length - shown.length} more finding(s); see the SARIF or --json output.`,
+        `… and ${active.length - shown.length} more finding(s): --all or --max-rows N lists them.`,
         ANSI.dim,
       ),
     )
   }
   return `${lines.join('\n')}\n`
+}
+
+/**
+ * Column widths that fit `total` characters with two spaces between columns: the widest column gives up
+ * a character at a time, down to each column's floor, then (a very narrow terminal) to its title, never
+ * below it (a header is not broken mid-word).
+ */
+function fitWidths(
+  natural: readonly number[],
+  minimums: readonly (readonly number[])[],
+  total: number,
+): number[] {
+  const widths = [...natural]
+  const used = (): number => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1)
+  for (const minimum of minimums) {
+    while (used() > total) {
+      let widest = -1
+      widths.forEach((w, i) => {
+        if (w > (minimum[i] ?? 0) && (widest < 0 || w > (widths[widest] ?? 0))) widest = i
+      })
+      if (widest < 0) break
+      widths[widest] = (widths[widest] ?? 0) - 1
+    }
+  }
+  return widths
+}
+
+/** `text` in `max` characters: cut at the end, or in the middle keeping the end (`/usr/…/Dockerfile:7`). */
+function cut(text: string, max: number, where: 'end' | 'middle'): string {
+  if (where === 'end' || width(text) <= max) return truncate(text, max)
+  const chars = Array.from(text)
+  // A narrow column keeps only the end (`…erfile:4-5`); a wider one a little of the start too.
+  const head = max > 20 ? Math.floor((max - 1) / 3) : 0
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`
 }
 
 /** Display width in code points (close enough for the ASCII most reports use). */

@@ -21,11 +21,34 @@ export function escapeMarkdown(text: string, max = 500): string {
   // One pass: `](` is what turns text into a link, so both halves are escaped, not just the bracket.
   return oneLine(text, max).replace(MARKDOWN_SPECIAL, (c) => {
     if (c === '](') return '\\]\\('
+    if (c === '@') return AT_UNLINKED
     return HTML_ENTITIES[c] ?? `\\${c}`
   })
 }
 
-const MARKDOWN_SPECIAL = /\]\(|[\\`*_[\]~|&<>"']/g
+/**
+ * `@` followed by a WORD JOINER (U+2060, invisible, zero width): GitHub turns `name@1.2.3` into a
+ * mailto: link (GFM's extended email autolink needs a letter, digit, `-` or `_` right after the `@`) and
+ * `@name` into a mention, and it does both on the rendered text too, so an HTML entity (`&#64;`) would
+ * not stop it; a character that can be in neither does.
+ */
+export const AT_UNLINKED = '@\u2060'
+
+const MARKDOWN_SPECIAL = /\]\(|[\\`*_[\]~|&<>"'@]/g
+
+/**
+ * A path inside the image (`/bin/[`, `/usr/lib/libssl.so.3`) as inline code, so it reads as a file in
+ * the image and not as a line of the Dockerfile; a table cell, one line, never empty.
+ */
+export function imagePathCell(text: string, max = 200): string {
+  const flat = oneLine(text, max)
+  if (flat === '') return '—'
+  // A fence longer than any run of backticks inside; `|` escaped for the table (GFM removes the backslash).
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longestRun + 1)
+  const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat
+  return `${fence}${padded.replace(/\|/g, '\\|')}${fence}`
+}
 
 /** A table cell: escaped, one line, never empty (an empty cell is shown as `—`). */
 export function cell(text: string | undefined, max = 200): string {

@@ -18,7 +18,7 @@ import {
 } from './finding-text.js'
 import type { ImageInventory } from '../inventory/package.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
-import { cell, escapeMarkdown, link, table } from './markdown.js'
+import { cell, escapeMarkdown, imagePathCell, link, table } from './markdown.js'
 
 /** GitHub's limit per step summary is 1 MiB; the margin leaves room for what the caller appends. */
 export const DEFAULT_SUMMARY_MAX_BYTES = 1024 * 1024 - 32 * 1024
@@ -237,7 +237,10 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     cell(whatOf(finding), 120),
     cell(fixedVersionsText(finding), 80),
     cell(finding.detectedBy.join(', '), 80),
-    cell(locationText(finding), 100),
+    // A Dockerfile line (`Dockerfile:7`) as text, a file in the image (`/bin/[`) as code.
+    finding.location !== undefined
+      ? cell(locationText(finding), 100)
+      : imagePathCell(locationText(finding), 100),
     ...(multipleImages ? [cell(image.target, 80)] : []),
   ])
   return `${title}\n\n${table(header, rows)}`

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals'
+import { formatConsoleTable } from '../../src/report/console.js'
+import { gateResult, imageResult, mixedFindings, vulnerability } from '../helpers/gate-result-fixtures.js'
+
+function table(text: string): string[] {
+  const lines = text.split('\n')
+  const header = lines.findIndex((l) => l.startsWith('SEVERITY'))
+  return lines.slice(header).filter((l) => l !== '')
+}
+
+describe('formatConsoleTable fits the terminal', () => {
+  const result = gateResult([imageResult({ findings: mixedFindings() })])
+
+  it('at 120 columns shrinks the widest columns first and keeps ids whole', () => {
+    const rows = table(formatConsoleTable(result, { color: false, columns: 120 }))
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(120)
+    expect(rows[0]).toBe(
+      'SEVERITY  ID                   PACKAGE/CHECK               VERSION     FIXED IN  SCANNERS     LOCATION',
+    )
+    expect(rows[2]).toBe(
+      'CRITICAL  CSG010               Secret in an ENV instruct…                        builtin      Dockerfile:4-5',
+    )
+  })
+
+  it('at 80 columns (the default when unknown) fits, titles whole, locations keep their end', () => {
+    const expected = [
+      'SEVERITY  ID              PACKAGE/CHECK  VERSION  FIXED IN  SCANNERS  LOCATION',
+      'CRITICAL  CVE-2023-0286   libssl3        3.0.7-…  3.0.8-r0  trivy,g…',
+      'CRITICAL  CSG010          Secret in an…                     builtin   …rfile:4-5',
+      'HIGH      CVE-2023-0286   libcrypto3     3.0.7-…  3.0.8-r0  trivy,g…',
+      'HIGH      CSG001          Image runs a…                     builtin   …kerfile:1',
+      'MEDIUM    CVE-2022-48174  busybox        1.35.0…            grype',
+      'UNKNOWN   GHSA-c2qf-rxj…  semver         7.3.5    7.5.2     grype     …kage.json',
+    ]
+    expect(table(formatConsoleTable(result, { color: false, columns: 80 }))).toEqual(expected)
+    expect(table(formatConsoleTable(result, { color: false }))).toEqual(expected)
+  })
+
+  it('drops a column empty on every row and cuts a long location in the middle', () => {
+    const deep = vulnerability({
+      ruleId: 'CVE-2024-0001',
+      package: {
+        name: 'busybox',
+        version: '1.36.1',
+        type: 'binary',
+        path: '/very/long/path/to/some/nested/folder/bin/busybox',
+      },
+      fix: { state: 'not-fixed', versions: [] },
+      detectedBy: ['grype'],
+    })
+    const rows = table(
+      formatConsoleTable(gateResult([imageResult({ findings: [deep] })]), { color: false, columns: 100 }),
+    )
+    expect(rows).toEqual([
+      'SEVERITY  ID             PACKAGE/CHECK  VERSION  SCANNERS  LOCATION',
+      'HIGH      CVE-2024-0001  busybox        1.36.1   grype     /very/long/pa…/nested/folder/bin/busybox',
+    ])
+  })
+
+  it('lists every finding with maxRows Infinity (--all)', () => {
+    const text = formatConsoleTable(result, { color: false, columns: 120, maxRows: 2 })
+    expect(table(text)).toHaveLength(4)
+    expect(text).toContain('… and 4 more finding(s): --all or --max-rows N lists them.\n')
+    expect(table(formatConsoleTable(result, { color: false, columns: 120, maxRows: Infinity }))).toHaveLength(
+      7,
+    )
+  })
+})
