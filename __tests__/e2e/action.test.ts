@@ -1,5 +1,5 @@
 /**
- * The built action (dist/index.js) run as the runner runs it, on generated images: outputs, summary,
+ * The action bundled from the current sources (jest global setup) run as the runner runs it, on generated images: outputs, summary,
  * annotations, SARIF (schema + GitHub's ingestion rules), findings JSON, upload to a loopback GitHub API,
  * and the exit code.
  */

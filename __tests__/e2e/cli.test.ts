@@ -1,5 +1,5 @@
 /**
- * The built CLI (dist/cli.js): exit codes for every kind of bad input, and the scan of generated images
+ * The CLI bundled from the current sources by the jest global setup: exit codes for every kind of bad input, and the scan of generated images
  * in every layout.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'

@@ -1,5 +1,5 @@
 /**
- * Runs the built action (`node dist/index.js`) the way the runner does: every input as `INPUT_<NAME>`
+ * Runs the action bundled from the current sources (see ./bundle.ts) the way the runner does: every input as `INPUT_<NAME>`
  * (with action.yml's defaults filled in), `GITHUB_OUTPUT` / `GITHUB_STEP_SUMMARY` files, `RUNNER_TEMP`.
  * Returns the exit code, the workflow commands printed, the outputs and the summary.
  */
@@ -8,6 +8,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { bundlePath } from './bundle.js'
 
 export interface ActionRun {
   exitCode: number | null
@@ -70,7 +71,7 @@ export async function runAction(options: {
     env[`INPUT_${name.toUpperCase()}`] = value
   }
   Object.assign(env, options.env)
-  const child = spawn(process.execPath, [join(root, 'dist', 'index.js')], {
+  const child = spawn(process.execPath, [bundlePath('index.js')], {
     cwd: options.cwd ?? runnerTemp,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
