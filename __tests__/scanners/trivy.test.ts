@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { lstat, mkdir, mkdtemp, readlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { lstat, mkdir, readlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ScanContext } from '../../src/scanners/scanner.js'
 import {
@@ -19,6 +18,10 @@ import { runCommand, type CommandRunner } from '../../src/util/exec.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const archive: ImageSource = { input: './image.tar', kind: 'docker-archive', path: '/tmp/in/image.tar' }
 
@@ -199,7 +202,7 @@ const oneVulnReport = JSON.stringify({
 })
 
 async function workspace(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'csg-trivy-'))
+  return tempDir('csg-trivy-')
 }
 
 /** A scan context around a replay executable; an opened image is not read by Trivy, so a stub does. */
