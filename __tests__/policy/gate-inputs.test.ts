@@ -189,3 +189,33 @@ describe('suppressions and gate-on through the policy stage', () => {
     expect(verdictOf(policyConfig({ gateOn, baseline }), [vulnerability()])).toBe(expected)
   })
 })
+
+describe('the reasons the verdict gives', () => {
+  it('counts the failing findings by severity, most severe first, skipping empty severities', () => {
+    const findings = [
+      vulnerability({ severity: 'medium' }),
+      vulnerability({ severity: 'critical' }),
+      secretFinding({ severity: 'critical' }),
+      builtinFinding({ severity: 'low' }),
+    ]
+    const verdict = evaluateGate(findings, [scannerRun()], {
+      ...POLICY,
+      failOn: failOnOnly('vulnerability', 'medium'),
+    })
+    expect(verdict.reasons).toEqual(['3 finding(s) at or above the fail-on threshold (2 critical, 1 medium)'])
+  })
+
+  it('says why it passed, and nothing else, when nothing fails', () => {
+    const verdict = evaluateGate([vulnerability({ severity: 'low' })], [scannerRun()], POLICY)
+    expect(verdict.reasons).toEqual(['no finding at or above the fail-on threshold'])
+  })
+
+  it('names a failed scanner without a message as an unknown error, before the findings', () => {
+    const failed = scannerRun({ scanner: 'osv-scanner', name: 'OSV-Scanner', status: 'failed' })
+    const verdict = evaluateGate([vulnerability()], [failed], POLICY)
+    expect(verdict.reasons).toEqual([
+      'OSV-Scanner failed on alpine:3.17: unknown error',
+      '1 finding(s) at or above the fail-on threshold (1 high)',
+    ])
+  })
+})
