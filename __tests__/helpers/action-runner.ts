@@ -4,11 +4,14 @@
  * Returns the exit code, the workflow commands printed, the outputs and the summary.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { bundlePath } from './bundle.js'
+import { tempDirs } from './temp-dirs.js'
+
+// Every runner temp made here is removed after the calling test file's tests.
+const tempDir = tempDirs()
 
 export interface ActionRun {
   exitCode: number | null
@@ -51,7 +54,7 @@ export async function runAction(options: {
   timeoutMs?: number
 }): Promise<ActionRun> {
   const root = resolve('.')
-  const runnerTemp = await mkdtemp(join(tmpdir(), 'csg-runner-'))
+  const runnerTemp = await tempDir('csg-runner-')
   const outputFile = join(runnerTemp, 'github_output')
   const summaryFile = join(runnerTemp, 'step_summary.md')
   await writeFile(outputFile, '')
