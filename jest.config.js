@@ -8,4 +8,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testTimeout: 60000,
   clearMocks: true,
+  // The e2e tests run a bundle of the current sources, built once per run into a temporary folder.
+  globalSetup: '<rootDir>/__tests__/setup/build-bundle.ts',
+  globalTeardown: '<rootDir>/__tests__/setup/remove-bundle.ts',
 }

@@ -1,12 +1,11 @@
 /**
- * The built action (dist/index.js) run as the runner runs it, on generated images: outputs, summary,
+ * The action bundled from the current sources (jest global setup) run as the runner runs it, on generated images: outputs, summary,
  * annotations, SARIF (schema + GitHub's ingestion rules), findings JSON, upload to a loopback GitHub API,
  * and the exit code.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Log } from 'sarif'
 import {
@@ -19,6 +18,10 @@ import { writeImage } from '../../scripts/lib/image-builder.js'
 import { runAction, type ActionRun } from '../helpers/action-runner.js'
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api-server.js'
 import { runMultitoolGithubRules, validateSarifSchema } from '../helpers/sarif-check.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 let work: string
 let badImage: string
@@ -27,7 +30,7 @@ let badWorkspace: string
 let cleanWorkspace: string
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'csg-e2e-action-'))
+  work = await tempDir('csg-e2e-action-')
   badWorkspace = join(work, 'bad')
   cleanWorkspace = join(work, 'clean')
   await mkdir(badWorkspace)

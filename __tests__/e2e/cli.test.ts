@@ -1,22 +1,25 @@
 /**
- * The built CLI (dist/cli.js): exit codes for every kind of bad input, and the scan of generated images
+ * The CLI bundled from the current sources by the jest global setup: exit codes for every kind of bad input, and the scan of generated images
  * in every layout.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PLANTED_PROBLEMS, cleanImage, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage, type ImageFormat } from '../../scripts/lib/image-builder.js'
 import { runCli } from '../helpers/cli-runner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 let work: string
 let bad: string
 let clean: string
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'csg-e2e-cli-'))
+  work = await tempDir('csg-e2e-cli-')
   bad = join(work, 'bad.tar')
   clean = join(work, 'clean.tar')
   await writeImage(plantedImage(), {

@@ -5,8 +5,7 @@
  * checks that stop Docker Bench and Cinc Auditor where no Docker daemon runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PLANTED_DOCKERFILE, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
@@ -27,6 +26,10 @@ import {
   type ReleaseServer,
 } from '../helpers/release-server.js'
 import { replayScannerScript, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const platform = currentPlatform()
 let work: string
@@ -174,7 +177,7 @@ async function scan(
   env: Record<string, string> = {},
 ): Promise<{ exitCode: number | null; stderr: string; findings: FindingJson[] }> {
   const json = join(work, `${scanners.replace(/,/g, '-')}.json`)
-  const toolCache = await mkdtemp(join(tmpdir(), 'csg-more-cache-'))
+  const toolCache = await tempDir('csg-more-cache-')
   const run = await runCli(
     [
       'scan',
@@ -203,7 +206,7 @@ async function scan(
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'csg-e2e-more-'))
+  work = await tempDir('csg-e2e-more-')
   image = join(work, 'app.tar')
   dockerfile = join(work, 'Dockerfile')
   await writeFile(dockerfile, PLANTED_DOCKERFILE)

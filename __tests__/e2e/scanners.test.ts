@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PLANTED_DOCKERFILE, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage, type BuiltImage } from '../../scripts/lib/image-builder.js'
@@ -26,6 +25,10 @@ import {
 } from '../helpers/release-server.js'
 import { replayScannerScript, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
 import { grypeReport, trivyReport, type ReportVulnerability } from '../helpers/scanner-reports.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 interface FindingJson {
   ruleId: string
@@ -108,7 +111,7 @@ function scan(toolCache: string, extra: string[] = []): Promise<CliRun> {
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'csg-e2e-scanners-'))
+  work = await tempDir('csg-e2e-scanners-')
   image = join(work, 'app.tar')
   dockerfile = join(work, 'Dockerfile')
   await writeFile(dockerfile, PLANTED_DOCKERFILE)
@@ -158,7 +161,7 @@ describe('Trivy and Grype installed from a release host and run', () => {
 
   beforeAll(async () => {
     await publishBoth()
-    toolCache = await mkdtemp(join(tmpdir(), 'csg-tool-cache-'))
+    toolCache = await tempDir('csg-tool-cache-')
     server.clearRequests()
     const json = join(work, 'findings.json')
     first = await scan(toolCache, ['--json', json])
@@ -208,7 +211,7 @@ describe('Trivy and Grype installed from a release host and run', () => {
   })
 
   it('keeps stdout pure JSON with --format json while it installs scanners', async () => {
-    const run = await scan(await mkdtemp(join(tmpdir(), 'csg-tool-cache-')), ['--format', 'json'])
+    const run = await scan(await tempDir('csg-tool-cache-'), ['--format', 'json'])
     expect(run.stdout).not.toMatch(/::debug::|\[command\]/)
     expect(JSON.parse(run.stdout).version).toBe(1)
   })
@@ -222,7 +225,7 @@ describe('Trivy and Grype installed from a release host and run', () => {
 })
 
 describe('install and run faults', () => {
-  const freshCache = (): Promise<string> => mkdtemp(join(tmpdir(), 'csg-tool-cache-'))
+  const freshCache = (): Promise<string> => tempDir('csg-tool-cache-')
   const trivyAssetPath = (): string =>
     server.assetPath(
       trivyTool.repository,
@@ -313,7 +316,7 @@ describe('install and run faults', () => {
 describe('the built action with Trivy and Grype', () => {
   it('installs, verifies, runs, parses and caches; a second run makes no download', async () => {
     await publishBoth()
-    const toolCache = await mkdtemp(join(tmpdir(), 'csg-action-tool-cache-'))
+    const toolCache = await tempDir('csg-action-tool-cache-')
     const inputs = {
       image,
       scanners: 'builtin,trivy,grype',

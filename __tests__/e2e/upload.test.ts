@@ -4,8 +4,7 @@
  * report, and the sticky pull request comment.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PLANTED_DOCKERFILE, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
@@ -14,6 +13,10 @@ import { githubErrors, startGitHubApi, type GitHubApi } from '../helpers/github-
 import { trivyReport, type ReportVulnerability } from '../helpers/scanner-reports.js'
 import { validateSarifSchema } from '../helpers/sarif-check.js'
 import type { Log } from 'sarif'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 let work: string
 let workspace: string
@@ -21,7 +24,7 @@ let image: string
 let api: GitHubApi
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'csg-e2e-upload-'))
+  work = await tempDir('csg-e2e-upload-')
   workspace = join(work, 'repo')
   await mkdir(workspace)
   await writeFile(join(workspace, 'Dockerfile'), PLANTED_DOCKERFILE)

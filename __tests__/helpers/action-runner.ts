@@ -1,13 +1,17 @@
 /**
- * Runs the built action (`node dist/index.js`) the way the runner does: every input as `INPUT_<NAME>`
+ * Runs the action bundled from the current sources (see ./bundle.ts) the way the runner does: every input as `INPUT_<NAME>`
  * (with action.yml's defaults filled in), `GITHUB_OUTPUT` / `GITHUB_STEP_SUMMARY` files, `RUNNER_TEMP`.
  * Returns the exit code, the workflow commands printed, the outputs and the summary.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { bundlePath } from './bundle.js'
+import { tempDirs } from './temp-dirs.js'
+
+// Every runner temp made here is removed after the calling test file's tests.
+const tempDir = tempDirs()
 
 export interface ActionRun {
   exitCode: number | null
@@ -60,7 +64,7 @@ export async function runAction(options: {
   timeoutMs?: number
 }): Promise<ActionRun> {
   const root = resolve('.')
-  const runnerTemp = await mkdtemp(join(tmpdir(), 'csg-runner-'))
+  const runnerTemp = await tempDir('csg-runner-')
   const outputFile = join(runnerTemp, 'github_output')
   const summaryFile = join(runnerTemp, 'step_summary.md')
   await writeFile(outputFile, '')
@@ -80,7 +84,7 @@ export async function runAction(options: {
     env[`INPUT_${name.toUpperCase()}`] = value
   }
   Object.assign(env, options.env)
-  const child = spawn(process.execPath, [join(root, 'dist', 'index.js')], {
+  const child = spawn(process.execPath, [bundlePath('index.js')], {
     cwd: options.cwd ?? runnerTemp,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
-/** Runs the built CLI (`node dist/cli.js`) and returns its exit code and output. */
+/** Runs the CLI bundled from the current sources (see ./bundle.ts) and returns its exit code and output. */
 import { spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { bundlePath } from './bundle.js'
 
 export interface CliRun {
   exitCode: number | null
@@ -12,7 +12,7 @@ export async function runCli(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [resolve('dist/cli.js'), ...args], {
+  const child = spawn(process.execPath, [bundlePath('cli.js'), ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: {
       PATH: process.env['PATH'] ?? '',

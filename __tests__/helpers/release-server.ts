@@ -101,6 +101,8 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
     // stallAfterBytes: send nothing more; close() destroys the socket.
   }
 
+  // Delayed answers still pending; close() cancels them, so a long delay never outlives the test.
+  const delayed = new Set<NodeJS.Timeout>()
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     requests.push({ method: req.method ?? 'GET', path, headers: req.headers })
@@ -120,8 +122,13 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
       }
       sendFile(res, route, fault)
     }
-    if (fault?.delayMs !== undefined) setTimeout(answer, fault.delayMs)
-    else answer()
+    if (fault?.delayMs !== undefined) {
+      const timer = setTimeout(() => {
+        delayed.delete(timer)
+        answer()
+      }, fault.delayMs)
+      delayed.add(timer)
+    } else answer()
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -163,6 +170,8 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
       requests.length = 0
     },
     close() {
+      for (const timer of delayed) clearTimeout(timer)
+      delayed.clear()
       for (const socket of sockets) socket.destroy()
       return new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),

@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { chmod, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
   CINC_AUDITOR_NO_DAEMON,
@@ -20,6 +19,10 @@ import { runCommand, type CommandRunner, type RunResult } from '../../src/util/e
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
 import { inspecJson } from './inspec-fixtures.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 describe('cincAuditorTool', () => {
   it.each<[Platform, string | undefined]>([
@@ -146,7 +149,7 @@ async function omnibusTree(
 
 describe('omnibusLayout', () => {
   it('maps an absolute /opt symlink stub into the unpacked tree', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'csg-omnibus-'))
+    const root = await tempDir('csg-omnibus-')
     const ruby = await omnibusTree(root)
     expect(await omnibusLayout(ruby)).toEqual({
       embedded: join(root, 'opt/cinc-auditor/embedded'),
@@ -158,13 +161,13 @@ describe('omnibusLayout', () => {
   })
 
   it('uses a stub that is a file', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'csg-omnibus-'))
+    const root = await tempDir('csg-omnibus-')
     const layout = await omnibusLayout(await omnibusTree(root, { stub: 'file' }))
     expect(layout.binstub).toBe(join(root, 'opt/cinc-auditor/bin/cinc-auditor'))
   })
 
   it('says what is missing from an incomplete tree', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'csg-omnibus-'))
+    const root = await tempDir('csg-omnibus-')
     await mkdir(join(root, 'opt/cinc-auditor/embedded/bin'), { recursive: true })
     await expect(omnibusLayout(join(root, 'opt/cinc-auditor/embedded/bin/ruby'))).rejects.toThrow(
       /incomplete: no Ruby library/,
@@ -216,7 +219,7 @@ process.exit(r.status === null ? 1 : r.status)
 }
 
 async function setup(replay: Omit<Parameters<typeof writeReplayScanner>[1], 'name'>, timeoutMs = 30_000) {
-  const dir = await mkdtemp(join(tmpdir(), 'csg-cinc-'))
+  const dir = await tempDir('csg-cinc-')
   const ruby = await omnibusTree(join(dir, 'tree'))
   const tool = await writeReplayScanner(join(dir, 'replay'), { name: 'replay', ...replay })
   await writeRubyShim(ruby, tool.path)

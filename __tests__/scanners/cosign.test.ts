@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   COSIGN_UNSIGNED_RULE,
@@ -22,6 +21,10 @@ import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
 import { runCommand, type CommandRunner, type RunResult } from '../../src/util/exec.js'
 import { daemonSource, testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const DIGEST = `sha256:${'1f'.repeat(32)}`
 const PINNED = `ghcr.io/acme/app@${DIGEST}`
@@ -195,7 +198,7 @@ async function setup(
   replay: Omit<Parameters<typeof writeReplayScanner>[1], 'name'>,
   options: { source?: ImageSource; docker?: ReturnType<typeof withDocker>; scanner?: ScannerOptions } = {},
 ) {
-  const dir = await mkdtemp(join(tmpdir(), 'csg-cosign-'))
+  const dir = await tempDir('csg-cosign-')
   const tool = await writeReplayScanner(join(dir, 'bin'), { name: 'cosign', ...replay })
   const docker = options.docker ?? withDocker([])
   const scanCtx = testScanContext({

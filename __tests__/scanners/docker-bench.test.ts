@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   DOCKER_BENCH_LINUX_ONLY,
@@ -19,6 +18,10 @@ import { runCommand, type CommandRunner, type RunResult } from '../../src/util/e
 import { RecordingLogger } from '../helpers/recording-logger.js'
 import { daemonSource, testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 // ---------------------------------------------------------------------------------------------------
 // A log written byte for byte the way functions/output_lib.sh prints it (printf, no escaping).
@@ -450,7 +453,7 @@ async function setup(
   replay: Omit<Parameters<typeof writeReplayScanner>[1], 'name'>,
   options: { checks?: string; docker?: FakeDocker; timeoutMs?: number; source?: ImageSource } = {},
 ) {
-  const dir = await mkdtemp(join(tmpdir(), 'csg-docker-bench-'))
+  const dir = await tempDir('csg-docker-bench-')
   const toolDir = join(dir, 'docker-bench-security-1.6.1')
   await mkdir(toolDir, { recursive: true })
   const tool = await writeReplayScanner(join(dir, 'replay'), { name: 'replay', ...replay })

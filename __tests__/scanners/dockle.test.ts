@@ -1,6 +1,4 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   DOCKLE_WINDOWS_REASON,
@@ -15,6 +13,10 @@ import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 /** A `dockle --format json` report as current dockle writes it (summary with skip, details[]). */
 function report(): string {
@@ -236,7 +238,7 @@ describe('maskSecretValues', () => {
 
 describe('dockle.scan', () => {
   async function setup(replay: Parameters<typeof writeReplayScanner>[1], timeoutMs = 30_000) {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-dockle-'))
+    const dir = await tempDir('csg-dockle-')
     const tool = await writeReplayScanner(join(dir, 'bin'), replay)
     const ctx = testScanContext({
       source: { input: './image.tar', kind: 'docker-archive', path: join(dir, 'image.tar') },

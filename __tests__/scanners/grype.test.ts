@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   grypeArgs,
@@ -19,6 +18,10 @@ import { runCommand, type CommandRunner } from '../../src/util/exec.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const archive: ImageSource = { input: './image.tar', kind: 'docker-archive', path: '/tmp/in/image.tar' }
 
@@ -155,7 +158,7 @@ async function scanError(promise: Promise<unknown>): Promise<ScannerError> {
 
 describe('grype scan with a replayed executable', () => {
   it('runs grype on the archive and reads its findings', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const tool = await replay(join(dir, 'bin'), { report })
     const ctx = scanContext(dir, tool.path)
     const findings = await grypeScanner.scan(ctx)
@@ -181,7 +184,7 @@ describe('grype scan with a replayed executable', () => {
   })
 
   it('turns exit code 1 into a ScannerError with the stderr tail', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const tool = await replay(join(dir, 'bin'), {
       report,
       exitCode: 1,
@@ -193,28 +196,28 @@ describe('grype scan with a replayed executable', () => {
   })
 
   it('treats exit code 2 as a failure too (we never set --fail-on)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const tool = await replay(join(dir, 'bin'), { report, exitCode: 2 })
     const error = await scanError(grypeScanner.scan(scanContext(dir, tool.path)))
     expect(error.message).toMatch(/exited with code 2/)
   })
 
   it('kills a scan that outlives the timeout', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const tool = await replay(join(dir, 'bin'), { report, sleepMs: 10_000 })
     const error = await scanError(grypeScanner.scan(scanContext(dir, tool.path, { timeoutMs: 400 })))
     expect(error.message).toMatch(/did not finish within the scan timeout/)
   })
 
   it('fails when grype exits 0 without writing its report', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const tool = await replay(join(dir, 'bin'), {})
     const error = await scanError(grypeScanner.scan(scanContext(dir, tool.path)))
     expect(error.message).toMatch(/without writing its report/)
   })
 
   it('re-runs against the cached DB, with auto-update and the age check off, when the update fails', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const failing = await replay(join(dir, 'failing'), {
       exitCode: 1,
       stderr:
@@ -236,7 +239,7 @@ describe('grype scan with a replayed executable', () => {
   })
 
   it('does not retry when no DB was cached', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-grype-'))
+    const dir = await tempDir('csg-grype-')
     const tool = await replay(join(dir, 'bin'), {
       exitCode: 1,
       stderr: '[0003] ERROR unable to update vulnerability database\n',

@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   HADOLINT_NO_DOCKERFILE,
@@ -14,6 +13,10 @@ import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 /** `hadolint --format json` output: one line, keys as aeson writes them. */
 function report(file = 'Dockerfile'): string {
@@ -182,7 +185,7 @@ describe('hadolint.scan', () => {
     replay: Parameters<typeof writeReplayScanner>[1],
     options: { timeoutMs?: number; dockerfile?: string } = {},
   ) {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-hadolint-'))
+    const dir = await tempDir('csg-hadolint-')
     const tool = await writeReplayScanner(join(dir, 'bin'), { reportToStdout: true, ...replay })
     const ctx = testScanContext({
       source: { input: './image.tar', kind: 'docker-archive', path: join(dir, 'image.tar') },

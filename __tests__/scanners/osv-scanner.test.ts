@@ -1,6 +1,4 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   OSV_SCANNER_EXIT_CODES,
@@ -16,6 +14,10 @@ import { ScannerError } from '../../src/util/errors.js'
 import { RecordingLogger } from '../helpers/recording-logger.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const GZIP_CVE = 'CVE-2023-45853'
 
@@ -328,7 +330,7 @@ describe('parseOsvScannerReport', () => {
 
 describe('osvScanner.scan', () => {
   async function setup(replay: Parameters<typeof writeReplayScanner>[1], timeoutMs = 30_000) {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-osv-'))
+    const dir = await tempDir('csg-osv-')
     const tool = await writeReplayScanner(join(dir, 'bin'), replay)
     const logger = new RecordingLogger()
     const ctx = testScanContext({

@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdir, mkdtemp, open, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, open, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   REPORT_PARSERS,
@@ -11,6 +10,10 @@ import {
 import { MAX_REPORT_BYTES } from '../../src/scanners/run-scanner.js'
 import { REPORT_FORMATS } from '../../src/scanners/scanner.js'
 import { ConfigurationError, ScannerError } from '../../src/util/errors.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const trivyJson = JSON.stringify({
   SchemaVersion: 2,
@@ -41,7 +44,7 @@ const sarifLog = JSON.stringify({
 })
 
 async function dir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'csg-reports-'))
+  return tempDir('csg-reports-')
 }
 
 describe('parseReportSpec', () => {

@@ -1,11 +1,14 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdir, mkdtemp, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MAX_REPORT_BYTES, readReportContent, readReportFile } from '../../src/scanners/run-scanner.js'
 import { ScannerError } from '../../src/util/errors.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
 
-const dir = (): Promise<string> => mkdtemp(join(tmpdir(), 'csg-run-scanner-'))
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
+
+const dir = (): Promise<string> => tempDir('csg-run-scanner-')
 
 async function failure(promise: Promise<unknown>): Promise<ScannerError> {
   const error = await promise.then(

@@ -1,6 +1,4 @@
 import { describe, it, expect } from '@jest/globals'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ScanContext } from '../../src/scanners/scanner.js'
 import {
@@ -17,6 +15,10 @@ import type { Platform } from '../../src/tools/tool-spec.js'
 import { ScannerError } from '../../src/util/errors.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { readCalls, writeReplayScanner } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const TOKEN = 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d'
 
@@ -294,7 +296,7 @@ describe('snyk.scan', () => {
     replay: Parameters<typeof writeReplayScanner>[1],
     options: { timeoutMs?: number; token?: string | undefined } = {},
   ) {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-snyk-'))
+    const dir = await tempDir('csg-snyk-')
     const tool = await writeReplayScanner(join(dir, 'bin'), {
       outputFlags: ['--json-file-output'],
       ...replay,

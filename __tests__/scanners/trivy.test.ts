@@ -1,7 +1,6 @@
 import { describe, it, expect } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
@@ -24,6 +23,10 @@ import { RecordingLogger } from '../helpers/recording-logger.js'
 import { testScanContext } from '../helpers/scan-context.js'
 import { TRIVY_INPUT } from '../helpers/replay-image-input.js'
 import { readCalls, writeReplayScanner, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
+
+// Every directory made here is removed after the file's tests.
+const tempDir = tempDirs()
 
 const archive: ImageSource = { input: './image.tar', kind: 'docker-archive', path: '/tmp/in/image.tar' }
 
@@ -203,7 +206,7 @@ const oneVulnReport = JSON.stringify({
 })
 
 async function workspace(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'csg-trivy-'))
+  return tempDir('csg-trivy-')
 }
 
 /** A scan context around a replay executable; an opened image is not read by Trivy, so a stub does. */

@@ -364,8 +364,18 @@ describe('mirroredUrl', () => {
 })
 
 describe('deb archives', () => {
-  it('lists ar members across odd-sized padding and finds the data member', async () => {
+  const created: string[] = []
+  const scratch = async (): Promise<string> => {
     const dir = await mkdtemp(join(tmpdir(), 'csg-deb-'))
+    created.push(dir)
+    return dir
+  }
+  afterEach(async () => {
+    await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+  })
+
+  it('lists ar members across odd-sized padding and finds the data member', async () => {
+    const dir = await scratch()
     const file = join(dir, 'x.deb')
     await writeFile(
       file,
@@ -389,14 +399,14 @@ describe('deb archives', () => {
     ['not ar', Buffer.from('PK\u0003\u0004'), /not an ar archive/],
     ['a truncated member', makeAr([{ name: 'debian-binary', data: '2.0\n' }]).subarray(0, 70), /truncated/],
   ])('refuses %s', async (_name, bytes, message) => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-deb-'))
+    const dir = await scratch()
     await writeFile(join(dir, 'x.deb'), bytes)
     await expect(listArMembers(join(dir, 'x.deb'))).rejects.toThrow(DebArchiveError)
     await expect(listArMembers(join(dir, 'x.deb'))).rejects.toThrow(message)
   })
 
   it('extracts only the files of data.tar and removes its scratch copy', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'csg-deb-'))
+    const dir = await scratch()
     await writeFile(join(dir, 'x.deb'), await makeDeb([{ name: 'opt/t/bin/t', content: 'x' }]))
     const dest = join(dir, 'out')
     await (await import('node:fs/promises')).mkdir(dest)
