@@ -3,7 +3,7 @@
  * top once each and overlay semantics applied (replacement, file and opaque whiteouts). Memory grows with
  * the selected entries only, never with the size of the image.
  */
-import type { FinalFile, LayerEntry, LayerEntryHeader, OpenedImage } from './image-types.js'
+import type { FinalFile, LayerEntry, LayerEntryHeader, OpenedImage, RemovedFile } from './image-types.js'
 import { parentPath } from './tar-path.js'
 
 export interface CollectOptions {
@@ -12,6 +12,11 @@ export interface CollectOptions {
   /** Which of the selected regular files to read the start of. */
   wantContent?: (header: LayerEntryHeader) => boolean
   maxContentBytes?: number
+  /**
+   * Called for every selected regular file that a later entry removes (whiteout, replacement): the layer
+   * that added it still ships its bytes.
+   */
+  onRemoved?: (removed: RemovedFile) => void
 }
 
 /** A map of tracked paths that can also drop whole subtrees quickly (it counts tracked descendants per directory). */
@@ -33,18 +38,33 @@ class TrackedTree {
     this.files.set(path, file)
   }
 
-  delete(path: string): void {
-    if (this.files.delete(path)) this.adjustAncestors(path, -1)
+  /** Removes `path`, returning what was tracked there. */
+  delete(path: string): FinalFile | undefined {
+    const removed = this.files.get(path)
+    if (removed !== undefined && this.files.delete(path)) this.adjustAncestors(path, -1)
+    return removed
   }
 
-  /** Removes everything strictly below directory `dir` (`''` = the root). */
-  deleteBelow(dir: string): void {
+  /** Removes everything strictly below directory `dir` (`''` = the root), calling `onDelete` for each. */
+  deleteBelow(dir: string, onDelete: (removed: FinalFile) => void): void {
     if (!this.descendants.has(dir)) return
     const prefix = dir === '' ? '' : `${dir}/`
     for (const path of [...this.files.keys()]) {
-      if (path.startsWith(prefix) && path !== dir) this.delete(path)
+      if (path.startsWith(prefix) && path !== dir) {
+        const removed = this.delete(path)
+        if (removed !== undefined) onDelete(removed)
+      }
     }
   }
+}
+
+function sameLayerEntry(
+  upper: Map<string, LayerEntry>,
+  path: string,
+  layerIndex: number,
+): FinalFile | undefined {
+  const earlier = upper.get(path)
+  return earlier === undefined ? undefined : { entry: earlier, layerIndex }
 }
 
 /**
@@ -57,6 +77,10 @@ export async function collectFinalFiles(
 ): Promise<Map<string, FinalFile>> {
   const lower = new TrackedTree()
   for (const layer of image.layers) {
+    const removedBy = (removed: FinalFile | undefined): void => {
+      if (removed !== undefined && removed.entry.type === 'file')
+        options.onRemoved?.({ ...removed, removedInLayer: layer.index })
+    }
     // Entries of this layer are kept apart until the layer ends: whiteouts only hide *lower* layers.
     const upper = new Map<string, LayerEntry>()
     const walkOptions: { wantContent?: (h: LayerEntryHeader) => boolean; maxContentBytes?: number } = {
@@ -65,17 +89,19 @@ export async function collectFinalFiles(
     if (options.maxContentBytes !== undefined) walkOptions.maxContentBytes = options.maxContentBytes
     for await (const entry of image.walkLayer(layer.index, walkOptions)) {
       if (entry.whiteout === 'file') {
-        lower.delete(entry.path)
-        lower.deleteBelow(entry.path)
+        removedBy(lower.delete(entry.path))
+        lower.deleteBelow(entry.path, removedBy)
         continue
       }
       if (entry.whiteout === 'opaque') {
-        lower.deleteBelow(entry.path)
+        lower.deleteBelow(entry.path, removedBy)
         continue
       }
       // Anything at this path replaces the lower one; a non-directory also hides what was below it.
-      lower.delete(entry.path)
-      if (entry.type !== 'directory') lower.deleteBelow(entry.path)
+      removedBy(lower.delete(entry.path))
+      if (entry.type !== 'directory') lower.deleteBelow(entry.path, removedBy)
+      // A second entry for a path in one layer overwrites the first (the later one wins on extraction).
+      removedBy(sameLayerEntry(upper, entry.path, layer.index))
       if (options.select(entry)) upper.set(entry.path, entry)
       else upper.delete(entry.path)
     }

@@ -119,3 +119,12 @@ export interface FinalFile {
   entry: LayerEntry
   layerIndex: number
 }
+
+/**
+ * A tracked file that a later entry removed from the final filesystem (a whiteout, or a replacement in a
+ * later layer or later in the same layer): its bytes still ship in the layer that added it.
+ */
+export interface RemovedFile extends FinalFile {
+  /** The layer whose whiteout or entry removed it (equal to `layerIndex`: overwritten in the same layer). */
+  removedInLayer: number
+}
