@@ -3,7 +3,14 @@
  * top once each and overlay semantics applied (replacement, file and opaque whiteouts). Memory grows with
  * the selected entries only, never with the size of the image.
  */
-import type { FinalFile, LayerEntry, LayerEntryHeader, OpenedImage, RemovedFile } from './image-types.js'
+import type {
+  FinalFile,
+  LayerEntry,
+  LayerEntryHeader,
+  OpenedImage,
+  RemovedFile,
+  WalkLayerOptions,
+} from './image-types.js'
 import { parentPath } from './tar-path.js'
 
 export interface CollectOptions {
@@ -12,6 +19,8 @@ export interface CollectOptions {
   /** Which of the selected regular files to read the start of. */
   wantContent?: (header: LayerEntryHeader) => boolean
   maxContentBytes?: number
+  /** See `WalkLayerOptions.sniffContent`: `select` sees the entries it accepted with `sniffed: true`. */
+  sniffContent?: (header: LayerEntryHeader, head: Buffer) => boolean
   /**
    * Called for every selected regular file that a later entry removes (whiteout, replacement): the layer
    * that added it still ships its bytes.
@@ -83,10 +92,11 @@ export async function collectFinalFiles(
     }
     // Entries of this layer are kept apart until the layer ends: whiteouts only hide *lower* layers.
     const upper = new Map<string, LayerEntry>()
-    const walkOptions: { wantContent?: (h: LayerEntryHeader) => boolean; maxContentBytes?: number } = {
+    const walkOptions: WalkLayerOptions = {
       wantContent: (header) => options.select(header) && (options.wantContent?.(header) ?? false),
     }
     if (options.maxContentBytes !== undefined) walkOptions.maxContentBytes = options.maxContentBytes
+    if (options.sniffContent !== undefined) walkOptions.sniffContent = options.sniffContent
     for await (const entry of image.walkLayer(layer.index, walkOptions)) {
       if (entry.whiteout === 'file') {
         removedBy(lower.delete(entry.path))

@@ -157,13 +157,27 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
         header.whiteout === undefined &&
         maxContentBytes > 0 &&
         (options.wantContent?.(header) ?? false)
+      // A small file may be kept when its first chunk looks interesting (one predicate call per file).
+      let sniffing =
+        !wantsContent &&
+        options.sniffContent !== undefined &&
+        header !== undefined &&
+        header.type === 'file' &&
+        header.whiteout === undefined &&
+        header.size > 0 &&
+        header.size <= maxContentBytes
+      let sniffed = false
       const kept: Buffer[] = []
       let keptBytes = 0
       let totalBytes = 0
       // Every byte is read (the tar must be consumed in order) but at most maxContentBytes are kept.
       for await (const chunk of entryStream as AsyncIterable<Buffer>) {
+        if (sniffing && header !== undefined && totalBytes === 0) {
+          sniffed = options.sniffContent?.(header, chunk) === true
+          sniffing = false
+        }
         totalBytes += chunk.length
-        if (wantsContent && keptBytes < maxContentBytes) {
+        if ((wantsContent || sniffed) && keptBytes < maxContentBytes) {
           const piece = chunk.subarray(0, maxContentBytes - keptBytes)
           kept.push(piece)
           keptBytes += piece.length
@@ -171,10 +185,11 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
       }
       if (header === undefined) continue
       const entry: LayerEntry = { ...header }
-      if (wantsContent) {
+      if (wantsContent || sniffed) {
         entry.content = Buffer.concat(kept, keptBytes)
         entry.contentTruncated = totalBytes > keptBytes
       }
+      if (sniffed) entry.sniffed = true
       yield entry
     }
   } catch (error) {

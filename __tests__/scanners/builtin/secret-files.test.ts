@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals'
 import { secretFilesCheck } from '../../../src/scanners/builtin/secret-files.js'
+import { sharedPrivateKeyCheck } from '../../../src/scanners/builtin/shared-private-key.js'
 import { isLibraryPath } from '../../../src/scanners/builtin/secret-file-rules.js'
 import type { FakeEntry, FakeLayer } from '../../helpers/fake-image.js'
 import { ALL_PLANTED, planted, privateKeyBlock } from './planted.js'
@@ -285,5 +286,50 @@ describe('isLibraryPath', () => {
     ['app/test.env', false],
   ])('%s → %s', (path, expected) => {
     expect(isLibraryPath(path)).toBe(expected)
+  })
+})
+
+describe('private keys by content, and well-known shared keys', () => {
+  const pem = privateKeyBlock()
+  const openssh = privateKeyBlock('OPENSSH ')
+  const run = (entries: FakeEntry[]) =>
+    runBuiltinChecks(fakeImage({ layers: [{ createdBy: 'COPY . /', entries }] }), {
+      target: TARGET,
+      checks: [secretFilesCheck, sharedPrivateKeyCheck],
+      collectFinalFiles,
+      logger: silentLogger,
+    })
+  const summary = async (entries: FakeEntry[]) =>
+    (await run(entries)).map((f) => [f.ruleId, f.severity, f.subject])
+
+  it.each([
+    ['/app/deploy_key', openssh, [['csg/secret-file', 'critical', '/app/deploy_key']]],
+    ['/srv/keys/signing', pem, [['csg/secret-file', 'critical', '/srv/keys/signing']]],
+    // Named and content-matched: one finding, by its name's rule.
+    ['/root/.ssh/id_rsa', openssh, [['csg/secret-file', 'critical', '/root/.ssh/id_rsa']]],
+    [
+      '/etc/ssh/ssh_host_ed25519_key',
+      openssh,
+      [['csg/shared-private-key', 'medium', '/etc/ssh/ssh_host_ed25519_key']],
+    ],
+    [
+      '/etc/ssl/private/ssl-cert-snakeoil.key',
+      pem,
+      [['csg/shared-private-key', 'medium', '/etc/ssl/private/ssl-cert-snakeoil.key']],
+    ],
+    ['/app/README', `Keys look like this:\n${pem}`, []],
+    ['/usr/lib/python3/dist-packages/x/test_key', pem, []],
+  ])('%s', async (path, content, expected) => {
+    expect(await summary([{ path, content }])).toEqual(expected)
+  })
+
+  it('titles a key found by content and masks it', async () => {
+    const findings = await run([{ path: '/app/deploy_key', content: openssh }])
+    expect(findings[0]?.title).toBe('Private key in the image: /app/deploy_key')
+    expect(JSON.stringify(findings)).not.toContain(openssh.split('\n')[1])
+  })
+
+  it('does not read a file larger than the content bound by content', async () => {
+    expect(await summary([{ path: '/app/big_key', content: pem + 'x'.repeat(64 * 1024) }])).toEqual([])
   })
 })

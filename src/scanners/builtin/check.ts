@@ -69,6 +69,11 @@ export interface ImageCheck {
   selects?(header: LayerEntryHeader): boolean
   /** Filesystem checks: the selected entries whose content (first 64 KiB) this check reads. */
   wantsContent?(header: LayerEntryHeader): boolean
+  /**
+   * Filesystem checks: keep any small regular file (no larger than the content bound) whose first chunk
+   * this accepts; it reaches `selects` with `sniffed: true`. Called once per small file: keep it cheap.
+   */
+  sniffsContent?(header: LayerEntryHeader, head: Buffer): boolean
   evaluate(ctx: CheckContext): CheckFinding[]
 }
 

@@ -20,6 +20,7 @@ export type FinalFilesCollector = (
     wantContent?: (header: LayerEntryHeader) => boolean
     maxContentBytes?: number
     onRemoved?: (removed: RemovedFile) => void
+    sniffContent?: (header: LayerEntryHeader, head: Buffer) => boolean
   },
 ) => Promise<Map<string, FinalFile>>
 
@@ -64,6 +65,8 @@ function fileChecksSelector(checks: readonly ImageCheck[]) {
   const selecting = checks.filter((c) => c.selects !== undefined)
   return {
     any: selecting.length > 0,
+    sniffContent: (header: LayerEntryHeader, head: Buffer) =>
+      selecting.some((c) => c.sniffsContent?.(header, head) === true),
     select: (header: LayerEntryHeader) => selecting.some((c) => c.selects?.(header) === true),
     wantContent: (header: LayerEntryHeader) =>
       selecting.some((c) => c.selects?.(header) === true && c.wantsContent?.(header) === true),
@@ -82,6 +85,7 @@ export async function runBuiltinChecks(image: OpenedImage, options: RunChecksOpt
         wantContent: selector.wantContent,
         maxContentBytes: MAX_CHECK_CONTENT_BYTES,
         onRemoved: (removed) => allRemoved.push(removed),
+        sniffContent: selector.sniffContent,
       })
     } catch (error) {
       // Reporting only the metadata checks would read as "no secret files": fail the scan instead.

@@ -18,7 +18,7 @@ import {
   type CheckFinding,
   type ImageCheck,
 } from './check.js'
-import { secretFileRuleFor, type SecretFileRule } from './secret-file-rules.js'
+import { secretFileRuleFor, startsLikePrivateKey, type SecretFileRule } from './secret-file-rules.js'
 import type { SecretMatch } from './secret-patterns.js'
 
 /** How many secrets a finding's evidence quotes (masked). */
@@ -57,7 +57,7 @@ function unconfirmedFinding(rule: SecretFileRule, path: string, why: string): Ch
 
 /** The finding for `file`'s content, without its layer. */
 function contentFinding(path: string, file: FinalFile): CheckFinding | undefined {
-  const rule = secretFileRuleFor(path)
+  const rule = secretFileRuleFor(path, file.entry.sniffed === true)
   if (rule === undefined || file.entry.size === 0) return undefined
   const shownPath = absolutePath(path)
   const content = file.entry.content
@@ -175,8 +175,12 @@ export const secretFilesCheck: ImageCheck = {
   // Hard links too: their content is the target's, which the reader does not give, so they are reported
   // as unconfirmed when the name is a strong one.
   selects: (header) =>
-    (header.type === 'file' || header.type === 'hardlink') && secretFileRuleFor(header.path) !== undefined,
+    (header.type === 'file' || header.type === 'hardlink') &&
+    secretFileRuleFor(header.path, header.sniffed === true) !== undefined,
   wantsContent: (header) => secretFileRuleFor(header.path) !== undefined,
+  // Private keys by content, whatever the file is called (a by-name rule, when one matches, still decides).
+  sniffsContent: (header, head) =>
+    startsLikePrivateKey(head) && secretFileRuleFor(header.path, true) !== undefined,
   evaluate(ctx) {
     const findings: CheckFinding[] = []
     for (const [path, file] of ctx.files) {
