@@ -7,6 +7,7 @@ import { isGateError } from '../util/errors.js'
 import type { PipelineDeps } from './deps.js'
 import type { ScanOutcome } from './scan.js'
 import type { ScanTarget } from './targets.js'
+import { appendAll } from '../util/arrays.js'
 
 export async function importReports(config: Config, deps: PipelineDeps): Promise<ScanOutcome[]> {
   const imageName = config.images[0]
@@ -64,7 +65,7 @@ export function groupByImage(
       }
       images.set(outcome.target, image)
     }
-    image.findings.push(...outcome.findings)
+    appendAll(image.findings, outcome.findings)
     image.scanners.push(outcome.run)
   }
   return [...images.values()]
