@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PLANTED_PROBLEMS, cleanImage, plantedImage } from '../../scripts/lib/demo-images.js'
@@ -80,6 +80,32 @@ describe('CLI usage and exit codes', () => {
     expect(run.exitCode).toBe(3)
     expect(run.stderr.trim().split('\n')).toHaveLength(1)
     expect(existsSync(sarif)).toBe(false)
+  })
+})
+
+describe('CLI outputs at a symlinked path', () => {
+  it('replaces a symlink and a dangling symlink at --sarif/--json, never writing through them', async () => {
+    const dir = await mkdtemp(join(work, 'links-'))
+    const victim = join(dir, 'victim.txt')
+    await writeFile(victim, 'precious\n')
+    await symlink(victim, join(dir, 'out.sarif'))
+    await symlink(join(dir, 'created-through-link.json'), join(dir, 'out.json'))
+    const run = await runCli([
+      'scan',
+      clean,
+      '--scanners',
+      'builtin',
+      '--sarif',
+      join(dir, 'out.sarif'),
+      '--json',
+      join(dir, 'out.json'),
+    ])
+    expect(run.stderr).toBe('')
+    expect(await readFile(victim, 'utf8')).toBe('precious\n')
+    expect((await readdir(dir)).sort()).toEqual(['out.json', 'out.sarif', 'victim.txt'])
+    expect((await lstat(join(dir, 'out.sarif'))).isFile()).toBe(true)
+    expect((await lstat(join(dir, 'out.json'))).isFile()).toBe(true)
+    expect(JSON.parse(await readFile(join(dir, 'out.sarif'), 'utf8'))).toMatchObject({ version: '2.1.0' })
   })
 })
 
