@@ -3,6 +3,7 @@
  * in every layout.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -81,6 +82,36 @@ describe('CLI usage and exit codes', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1)
     expect(existsSync(sarif)).toBe(false)
   })
+})
+
+describe('CLI configuration paths that are not regular files', () => {
+  it.each([
+    [
+      '--policy-file',
+      '/dev/zero',
+      /input policy-file: cannot read \/dev\/zero: it is a character device, not a regular file/,
+    ],
+    ['--ignore-file', 'DIR', /input ignore-file: cannot read .*: it is a directory, not a regular file/],
+    [
+      '--baseline-sarif',
+      '/dev/zero',
+      /input baseline-sarif: cannot read \/dev\/zero: it is a character device/,
+    ],
+    ['--dockerfile', 'FIFO', /input dockerfile: .* could not be read: it is a FIFO, not a regular file/],
+  ])(
+    '%s %s → exit 2 with one clear line',
+    async (flag, what, message) => {
+      const dir = await mkdtemp(join(work, 'config-'))
+      const fifo = join(dir, 'fifo')
+      execFileSync('mkfifo', [fifo])
+      const path = what === 'DIR' ? dir : what === 'FIFO' ? fifo : what
+      const run = await runCli(['scan', clean, '--scanners', 'builtin', flag, path])
+      expect(run.exitCode).toBe(2)
+      expect(run.stderr).toMatch(message)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    },
+    30_000,
+  )
 })
 
 describe('CLI outputs at a symlinked path', () => {
