@@ -25,6 +25,18 @@ export interface LayerBlob {
 export type LayerCompression = 'gzip' | 'zstd' | 'tar' | 'unknown'
 
 export const DEFAULT_MAX_CONTENT_BYTES = 64 * 1024
+
+/**
+ * A layer may expand to at most this many bytes of tar, or 100× its blob size when that is larger: real
+ * layers compress 2–20×, a gzip bomb ~1000× (32 GiB from 32 MiB), which would otherwise keep the scan
+ * busy for minutes.
+ */
+export const MIN_MAX_LAYER_EXPANDED_BYTES = 4 * 1024 ** 3
+export const MAX_LAYER_EXPANSION_RATIO = 100
+
+export function maxExpandedLayerBytes(blobSize: number): number {
+  return Math.max(MIN_MAX_LAYER_EXPANDED_BYTES, blobSize * MAX_LAYER_EXPANSION_RATIO)
+}
 const WHITEOUT_PREFIX = '.wh.'
 const OPAQUE_WHITEOUT = '.wh..wh..opq'
 
@@ -112,6 +124,8 @@ async function readHead(blob: LayerBlob, length: number): Promise<Buffer> {
 export interface StreamLayerOptions extends WalkLayerOptions {
   /** Position of the layer in the image, for messages. */
   index: number
+  /** Cap on the layer's file bytes after decompression; default `maxExpandedLayerBytes(blob size)`. */
+  maxExpandedBytes?: number
   diffId: string
 }
 
@@ -149,6 +163,8 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
     decoded.on('error', fail)
     decoded.pipe(extractor)
 
+    const maxExpanded = options.maxExpandedBytes ?? maxExpandedLayerBytes(blob.size)
+    let expanded = 0
     for await (const entryStream of extractor) {
       const header = toEntryHeader(entryStream.header)
       const wantsContent =
@@ -177,6 +193,13 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
           sniffing = false
         }
         totalBytes += chunk.length
+        expanded += chunk.length
+        if (expanded > maxExpanded) {
+          throw new ImageError(
+            `${layerName} expands to more than ${maxExpanded} bytes (its blob is ${blob.size}): ` +
+              'refused as a decompression bomb',
+          )
+        }
         if ((wantsContent || sniffed) && keptBytes < maxContentBytes) {
           const piece = chunk.subarray(0, maxContentBytes - keptBytes)
           kept.push(piece)
