@@ -28,41 +28,48 @@ export interface CollectOptions {
   onRemoved?: (removed: RemovedFile) => void
 }
 
-/** A map of tracked paths that can also drop whole subtrees quickly (it counts tracked descendants per directory). */
+/**
+ * A map of tracked paths that can also drop whole subtrees quickly: each directory with tracked files
+ * below it knows them, so removing a subtree costs what it removes (times the depth), never a scan of
+ * every tracked path — 80,000 opaque whiteouts stay linear.
+ */
 class TrackedTree {
   readonly files = new Map<string, FinalFile>()
-  private readonly descendants = new Map<string, number>()
-
-  private adjustAncestors(path: string, delta: number): void {
-    for (let dir = parentPath(path); ; dir = parentPath(dir)) {
-      const count = (this.descendants.get(dir) ?? 0) + delta
-      if (count <= 0) this.descendants.delete(dir)
-      else this.descendants.set(dir, count)
-      if (dir === '') break
-    }
-  }
+  private readonly below = new Map<string, Set<string>>()
 
   set(path: string, file: FinalFile): void {
-    if (!this.files.has(path)) this.adjustAncestors(path, 1)
+    if (!this.files.has(path)) {
+      for (let dir = parentPath(path); ; dir = parentPath(dir)) {
+        let paths = this.below.get(dir)
+        if (paths === undefined) this.below.set(dir, (paths = new Set()))
+        paths.add(path)
+        if (dir === '') break
+      }
+    }
     this.files.set(path, file)
   }
 
   /** Removes `path`, returning what was tracked there. */
   delete(path: string): FinalFile | undefined {
     const removed = this.files.get(path)
-    if (removed !== undefined && this.files.delete(path)) this.adjustAncestors(path, -1)
+    if (removed === undefined) return undefined
+    this.files.delete(path)
+    for (let dir = parentPath(path); ; dir = parentPath(dir)) {
+      const paths = this.below.get(dir)
+      paths?.delete(path)
+      if (paths?.size === 0) this.below.delete(dir)
+      if (dir === '') break
+    }
     return removed
   }
 
   /** Removes everything strictly below directory `dir` (`''` = the root), calling `onDelete` for each. */
   deleteBelow(dir: string, onDelete: (removed: FinalFile) => void): void {
-    if (!this.descendants.has(dir)) return
-    const prefix = dir === '' ? '' : `${dir}/`
-    for (const path of [...this.files.keys()]) {
-      if (path.startsWith(prefix) && path !== dir) {
-        const removed = this.delete(path)
-        if (removed !== undefined) onDelete(removed)
-      }
+    const paths = this.below.get(dir)
+    if (paths === undefined) return
+    for (const path of [...paths]) {
+      const removed = this.delete(path)
+      if (removed !== undefined) onDelete(removed)
     }
   }
 }
