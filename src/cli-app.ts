@@ -2,7 +2,7 @@
  * The CLI application: the same pipeline as the action, with a table on stdout and exit codes
  * 0 pass, 1 gate failed, 2 bad usage or configuration, 3 an image, scanner or report could not be read.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +25,7 @@ import { ConfigurationError, ScannerError, isGateError } from './util/errors.js'
 import { stderrLogger } from './util/loggers.js'
 import { describeFailure, exitCodeOf } from './verdict.js'
 import { TOOL_VERSION } from './version.js'
+import { readConfigFileSync } from './util/read-config-file.js'
 
 export interface CliIo {
   stdout: (text: string) => void
@@ -84,7 +85,7 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
       workspace: io.cwd,
       tempDir,
       exists: existsSync,
-      readFile: (path) => readFileSync(path, 'utf8'),
+      readFile: (path) => readConfigFileSync(path),
       defaultOutputs: 'none',
     })
     const deps = productionDeps({ logger, env: io.env, dbCache: false })
@@ -138,7 +139,7 @@ async function install(options: CliInstallOptions, io: CliIo): Promise<number> {
       workspace: io.cwd,
       tempDir: tmpdir(),
       exists: existsSync,
-      readFile: (path) => readFileSync(path, 'utf8'),
+      readFile: (path) => readConfigFileSync(path),
       defaultOutputs: 'none',
     },
   )

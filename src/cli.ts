@@ -4,8 +4,10 @@ import { main } from './cli-app.js'
 /**
  * `@actions/tool-cache` and `@actions/exec` print workflow commands (`::debug::…`) and `[command]…` lines
  * to stdout, where a runner would hide or fold them; in a terminal they are noise, and they would corrupt
- * `--format json`. The CLI writes its own output through the original stream and keeps those lines for
- * `--verbose` on stderr.
+ * `--format json`. Child processes they run (tar while a scanner is installed, `tar -v` listing every file
+ * with RUNNER_DEBUG=1) write to the same stream. The CLI writes its own output through the original stream;
+ * every other write goes to stderr (workflow-command lines only with `--verbose`), so stdout holds only
+ * what the CLI means to print.
  */
 function quietActionsOutput(verbose: boolean): (text: string) => void {
   const original = process.stdout.write.bind(process.stdout)
@@ -14,18 +16,14 @@ function quietActionsOutput(verbose: boolean): (text: string) => void {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
     const kept = text
       .split(/(?<=\n)/)
-      .filter((line) => {
-        if (!actionsLine.test(line)) return true
-        if (verbose) process.stderr.write(line)
-        return false
-      })
+      .filter((line) => verbose || !actionsLine.test(line))
       .join('')
     const callback = rest.find((r): r is () => void => typeof r === 'function')
     if (kept === '') {
       callback?.()
       return true
     }
-    return original(kept, callback)
+    return process.stderr.write(kept, callback)
   }
   return (text) => {
     original(text)

@@ -26,6 +26,7 @@ import { errorMessage } from './util/errors.js'
 import { actionLogger } from './util/loggers.js'
 import type { Logger } from './util/logger.js'
 import { TOOL_NAME } from './version.js'
+import { readConfigFileSync } from './util/read-config-file.js'
 
 export interface ActionEnvironment {
   env: Readonly<Record<string, string | undefined>>
@@ -97,7 +98,7 @@ function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
       workspace: env['GITHUB_WORKSPACE']?.trim() || process.cwd(),
       tempDir,
       exists: existsSync,
-      readFile: (path) => readFileSync(path, 'utf8'),
+      readFile: (path) => readConfigFileSync(path),
       defaultOutputs: 'temp-dir',
     },
   )

@@ -3,8 +3,9 @@
  * in every layout.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PLANTED_PROBLEMS, cleanImage, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage, type ImageFormat } from '../../scripts/lib/image-builder.js'
@@ -83,6 +84,62 @@ describe('CLI usage and exit codes', () => {
     expect(run.exitCode).toBe(3)
     expect(run.stderr.trim().split('\n')).toHaveLength(1)
     expect(existsSync(sarif)).toBe(false)
+  })
+})
+
+describe('CLI configuration paths that are not regular files', () => {
+  it.each([
+    [
+      '--policy-file',
+      '/dev/zero',
+      /input policy-file: cannot read \/dev\/zero: it is a character device, not a regular file/,
+    ],
+    ['--ignore-file', 'DIR', /input ignore-file: cannot read .*: it is a directory, not a regular file/],
+    [
+      '--baseline-sarif',
+      '/dev/zero',
+      /input baseline-sarif: cannot read \/dev\/zero: it is a character device/,
+    ],
+    ['--dockerfile', 'FIFO', /input dockerfile: .* could not be read: it is a FIFO, not a regular file/],
+  ])(
+    '%s %s → exit 2 with one clear line',
+    async (flag, what, message) => {
+      const dir = await mkdtemp(join(work, 'config-'))
+      const fifo = join(dir, 'fifo')
+      execFileSync('mkfifo', [fifo])
+      const path = what === 'DIR' ? dir : what === 'FIFO' ? fifo : what
+      const run = await runCli(['scan', clean, '--scanners', 'builtin', flag, path])
+      expect(run.exitCode).toBe(2)
+      expect(run.stderr).toMatch(message)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    },
+    30_000,
+  )
+})
+
+describe('CLI outputs at a symlinked path', () => {
+  it('replaces a symlink and a dangling symlink at --sarif/--json, never writing through them', async () => {
+    const dir = await mkdtemp(join(work, 'links-'))
+    const victim = join(dir, 'victim.txt')
+    await writeFile(victim, 'precious\n')
+    await symlink(victim, join(dir, 'out.sarif'))
+    await symlink(join(dir, 'created-through-link.json'), join(dir, 'out.json'))
+    const run = await runCli([
+      'scan',
+      clean,
+      '--scanners',
+      'builtin',
+      '--sarif',
+      join(dir, 'out.sarif'),
+      '--json',
+      join(dir, 'out.json'),
+    ])
+    expect(run.stderr).toBe('')
+    expect(await readFile(victim, 'utf8')).toBe('precious\n')
+    expect((await readdir(dir)).sort()).toEqual(['out.json', 'out.sarif', 'victim.txt'])
+    expect((await lstat(join(dir, 'out.sarif'))).isFile()).toBe(true)
+    expect((await lstat(join(dir, 'out.json'))).isFile()).toBe(true)
+    expect(JSON.parse(await readFile(join(dir, 'out.sarif'), 'utf8'))).toMatchObject({ version: '2.1.0' })
   })
 })
 

@@ -87,7 +87,7 @@ async function publishBoth(
   })
 }
 
-function scan(toolCache: string, extra: string[] = []): Promise<CliRun> {
+function scan(toolCache: string, extra: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
   return runCli(
     [
       'scan',
@@ -106,7 +106,7 @@ function scan(toolCache: string, extra: string[] = []): Promise<CliRun> {
       'critical',
       ...extra,
     ],
-    { env: { RUNNER_TOOL_CACHE: toolCache } },
+    { env: { RUNNER_TOOL_CACHE: toolCache, ...env } },
   )
 }
 
@@ -214,6 +214,15 @@ describe('Trivy and Grype installed from a release host and run', () => {
     const run = await scan(await tempDir('csg-tool-cache-'), ['--format', 'json'])
     expect(run.stdout).not.toMatch(/::debug::|\[command\]/)
     expect(JSON.parse(run.stdout).version).toBe(1)
+  })
+
+  it('keeps stdout one JSON document while tar lists what it extracts (RUNNER_DEBUG=1: tar -v)', async () => {
+    const run = await scan(await tempDir('csg-tool-cache-'), ['--format', 'json'], {
+      RUNNER_DEBUG: '1',
+    })
+    expect(JSON.parse(run.stdout).version).toBe(1)
+    // tar's listing went to stderr instead.
+    expect(run.stderr).toMatch(/^trivy$/m)
   })
 
   it('caches the scanners: a second run downloads nothing', async () => {

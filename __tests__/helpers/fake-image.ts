@@ -70,9 +70,14 @@ function toEntry(spec: FakeEntry, options: WalkLayerOptions | undefined): LayerE
     ...(spec.linkTarget !== undefined ? { linkTarget: spec.linkTarget } : {}),
     ...(spec.whiteout !== undefined ? { whiteout: spec.whiteout } : {}),
   }
-  if (header.type !== 'file' || content === undefined || options?.wantContent?.(header) !== true)
-    return header
+  if (header.type !== 'file' || content === undefined || options === undefined) return header
   const max = options.maxContentBytes ?? 64 * 1024
+  // Like the real reader: a small file not asked for is kept when `sniffContent` accepts its first bytes.
+  if (options.wantContent?.(header) !== true) {
+    const sniffed =
+      content.length > 0 && content.length <= max && options.sniffContent?.(header, content) === true
+    return sniffed ? { ...header, sniffed: true, content } : header
+  }
   return content.length > max
     ? { ...header, content: content.subarray(0, max), contentTruncated: true }
     : { ...header, content }
@@ -127,6 +132,7 @@ export async function fakeCollectFinalFiles(
     select: (header: LayerEntryHeader) => boolean
     wantContent?: (header: LayerEntryHeader) => boolean
     maxContentBytes?: number
+    sniffContent?: (header: LayerEntryHeader, head: Buffer) => boolean
   },
 ): Promise<Map<string, FinalFile>> {
   const files = new Map<string, FinalFile>()
@@ -137,6 +143,7 @@ export async function fakeCollectFinalFiles(
     const walkOptions: WalkLayerOptions = {
       wantContent: (h) => options.select(h) && (options.wantContent?.(h) ?? false),
       ...(options.maxContentBytes !== undefined ? { maxContentBytes: options.maxContentBytes } : {}),
+      ...(options.sniffContent !== undefined ? { sniffContent: options.sniffContent } : {}),
     }
     const upper = new Map<string, FinalFile | null>()
     for await (const entry of image.walkLayer(layer.index, walkOptions)) {

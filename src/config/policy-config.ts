@@ -15,6 +15,7 @@ import { SCANNER_IDS, isScannerId } from '../scanners/scanner.js'
 import { ConfigurationError, errorMessage } from '../util/errors.js'
 import type { GateOn } from './inputs.js'
 import { DEFAULT_POLICY_FILE, parsePolicyFile, type PolicyFile } from './policy-file.js'
+import { appendAll } from '../util/arrays.js'
 
 export interface PolicyConfig {
   failOn: Record<Kind, Threshold>
@@ -87,7 +88,7 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
     const absoluteIgnore = isAbsolute(ignoreFile) ? ignoreFile : resolve(files.workspace, ignoreFile)
     if (!files.exists(absoluteIgnore))
       throw new ConfigurationError(`input ignore-file: ${ignoreFile} does not exist`)
-    ignoreRules.push(...parseIgnoreFile(readInput(files, 'ignore-file', absoluteIgnore), ignoreFile))
+    appendAll(ignoreRules, parseIgnoreFile(readInput(files, 'ignore-file', absoluteIgnore), ignoreFile))
   }
 
   // VEX paths in the policy file are relative to the repository (the workspace), as the README says.
@@ -97,7 +98,7 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
     if (!files.exists(absoluteVex)) {
       throw new ConfigurationError(`policy file ${path ?? ''}: vex document ${vexPath} does not exist`)
     }
-    vex.push(...parseOpenVex(readInput(files, 'policy-file', absoluteVex), vexPath))
+    appendAll(vex, parseOpenVex(readInput(files, 'policy-file', absoluteVex), vexPath))
   }
 
   const policy: PolicyConfig = {

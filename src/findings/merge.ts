@@ -17,6 +17,7 @@ import {
   idSortKey,
   naturalCompare,
 } from './vulnerability-ids.js'
+import { appendAll } from '../util/arrays.js'
 
 export interface MergeOptions {
   /** `highest`: the most severe any scanner gave; a scanner id: that scanner's when it reported it. */
@@ -93,7 +94,7 @@ function vulnerabilityClusters(group: Finding[]): Finding[][] {
     }
     // Two copies of the package at different paths are two problems; a finding without a path cannot say
     // which copy it means, so it stays on its own. Ids are re-linked inside each path's share.
-    for (const bucket of byPath.values()) clusters.push(...connectById(bucket))
+    for (const bucket of byPath.values()) appendAll(clusters, connectById(bucket))
   }
   return clusters
 }

@@ -10,6 +10,7 @@ import type { GateOn } from '../config/inputs.js'
 import type { Finding } from '../findings/finding.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { ConfigurationError } from '../util/errors.js'
+import { jsonSyntaxProblem } from '../util/json-error.js'
 
 export type BaselineState = 'new' | 'existing'
 
@@ -35,7 +36,7 @@ export function loadBaseline(sarifText: string, origin: string): Set<string> {
   try {
     json = JSON.parse(sarifText)
   } catch (error) {
-    return fail(`not valid JSON (${error instanceof Error ? error.message : String(error)})`)
+    return fail(jsonSyntaxProblem(error, sarifText))
   }
   if (!isRecord(json) || !Array.isArray(json.runs)) {
     return fail('not a SARIF log (no runs): use the SARIF file an earlier run of this action wrote')

@@ -143,16 +143,36 @@ function packageMatches(spec: string | undefined, finding: Finding): boolean {
 
 function imageMatches(glob: string | undefined, target: string): boolean {
   if (glob === undefined || glob.trim() === '') return true
-  const pattern = new RegExp(
-    `^${glob
-      .trim()
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  )
+  const parts = glob.trim().toLowerCase().split('*')
   // `ghcr.io/acme/app` also matches the image `ghcr.io/acme/app:ci` and `…@sha256:…`.
-  return pattern.test(target) || pattern.test(withoutTagOrDigest(target))
+  return (
+    wildcardMatches(parts, target.toLowerCase()) ||
+    wildcardMatches(parts, withoutTagOrDigest(target).toLowerCase())
+  )
+}
+
+/**
+ * `*` matches any run of characters; everything else is literal. No regular expression: the literal
+ * pieces between stars are found left to right, each at its first occurrence after the previous one
+ * (taking the first is never worse), so the cost is one pass over the text per piece, with no
+ * backtracking whatever the pattern (`*a*a*a*…b` against `aaaa…`).
+ */
+export function wildcardMatches(parts: readonly string[], text: string): boolean {
+  const first = parts[0] ?? ''
+  if (parts.length === 1) return text === first
+  const last = parts[parts.length - 1] ?? ''
+  if (text.length < first.length + last.length) return false
+  if (!text.startsWith(first) || !text.endsWith(last)) return false
+  let position = first.length
+  const end = text.length - last.length
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i] ?? ''
+    if (part === '') continue
+    const found = text.indexOf(part, position)
+    if (found === -1 || found + part.length > end) return false
+    position = found + part.length
+  }
+  return true
 }
 
 function withoutTagOrDigest(image: string): string {

@@ -7,6 +7,7 @@
 import type { Finding } from '../findings/finding.js'
 import { ociMatchesImage, parsePurl, purlMatchesPackage, type Purl } from './purl-match.js'
 import { ConfigurationError } from '../util/errors.js'
+import { jsonSyntaxProblem } from '../util/json-error.js'
 
 export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const
 export type VexStatus = (typeof VEX_STATUSES)[number]
@@ -53,7 +54,7 @@ export function parseOpenVex(text: string, origin: string): VexStatement[] {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    return fail([`not valid JSON (${error instanceof Error ? error.message : String(error)})`])
+    return fail([jsonSyntaxProblem(error, text)])
   }
   if (!isRecord(json)) return fail(['not an OpenVEX document: expected a JSON object'])
   const context = json['@context']

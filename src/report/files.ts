@@ -2,8 +2,6 @@
  * Writes the SARIF log (within GitHub's limits) and the findings JSON. The one place both the action and
  * the CLI turn a `GateResult` into files.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import type { Log } from 'sarif'
 import type { SarifRunsPer } from '../config/inputs.js'
 import { buildFindingsDocument } from './findings-json.js'
@@ -18,6 +16,7 @@ import {
 } from './sarif-limits.js'
 import { buildSarif } from './sarif.js'
 import { categoryNotes, imageCategoryBases, type CategoryOptions } from './sarif-naming.js'
+import { writeFileReplacing } from '../util/replace-file.js'
 
 /**
  * The SARIF written and the SARIF uploaded. The `sarif-file` keeps every result GitHub would accept (up to
@@ -105,15 +104,14 @@ function capFindingsPerImage(
   return { result: { ...result, images }, dropped, notes }
 }
 
+// Outputs replace whatever is at their path, a symlink included, and never write through one.
 async function writeJson(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`)
+  await writeFileReplacing(path, `${JSON.stringify(value, null, 2)}\n`)
 }
 
 export async function writeSarifFile(path: string, sarif: SarifOutput): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
   // Compact: a log with 25,000 results is read by machines, and indentation costs a third of its size.
-  await writeFile(path, sarif.json)
+  await writeFileReplacing(path, sarif.json)
 }
 
 export async function writeFindingsFile(path: string, result: GateResult): Promise<void> {

@@ -11,6 +11,7 @@
 import { gzipSync } from 'node:zlib'
 import type { Log, ReportingDescriptor, Result, Run } from 'sarif'
 import { ConfigurationError } from '../util/errors.js'
+import { appendAll } from '../util/arrays.js'
 
 export interface SarifLimits {
   maxRuns: number
@@ -101,7 +102,7 @@ export function applySarifLimits(log: Log, limits: SarifLimits = GITHUB_SARIF_LI
   const runs = log.runs.map((run) => {
     const limited = limitRun(run, limits)
     dropped += limited.dropped
-    notes.push(...limited.notes)
+    appendAll(notes, limited.notes)
     return limited.run
   })
   let limitedLog: Log = { ...log, runs }

@@ -11,6 +11,7 @@ import { riskyPortCheck } from './builtin/risky-ports.js'
 import { rootUserCheck } from './builtin/root-user.js'
 import { runBuiltinChecks, type FinalFilesCollector } from './builtin/run-checks.js'
 import { secretFilesCheck } from './builtin/secret-files.js'
+import { sharedPrivateKeyCheck } from './builtin/shared-private-key.js'
 import { secretInEnvCheck } from './builtin/secret-in-env.js'
 import { secretInHistoryCheck } from './builtin/secret-in-history.js'
 import { setuidFilesCheck } from './builtin/setuid-files.js'
@@ -27,6 +28,7 @@ export const BUILTIN_CHECKS: readonly ImageCheck[] = [
   secretInEnvCheck,
   secretInHistoryCheck,
   secretFilesCheck,
+  sharedPrivateKeyCheck,
   setuidFilesCheck,
   remoteAddCheck,
   emptyPasswordCheck,

@@ -10,6 +10,7 @@ import { normalizeSeverity, type Severity } from '../findings/severity.js'
 import type { ParseContext } from './scanner.js'
 import { withReportImageId } from './report-image.js'
 import { FieldReader, isRecord, parseJsonReport, sourceSeverity, uniqueStrings } from './report-json.js'
+import { maxOf } from '../util/arrays.js'
 
 const SCANNER = 'grype'
 
@@ -156,8 +157,7 @@ function cvssScore(vuln: FieldReader, related: FieldReader[]): number | undefine
       })
     }
   }
-  const best = (list: CvssCandidate[]): number | undefined =>
-    list.length > 0 ? Math.max(...list.map((c) => c.score)) : undefined
+  const best = (list: CvssCandidate[]): number | undefined => maxOf(list.map((c) => c.score))
   const modern = candidates.filter((c) => c.v3OrLater)
   return best(modern.filter((c) => c.nvd)) ?? best(modern)
 }

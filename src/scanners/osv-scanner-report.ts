@@ -16,6 +16,7 @@ import {
   type JsonRecord,
 } from './report-json.js'
 import type { ParseContext } from './scanner.js'
+import { appendAll } from '../util/arrays.js'
 
 const ID = 'osv-scanner'
 
@@ -46,7 +47,7 @@ export function parseOsvScannerReport(text: string, ctx: ParseContext): Finding[
     const packages = entry.packages ?? []
     if (!Array.isArray(packages)) fail(`results[${i}].packages is not an array`)
     ;(packages as unknown[]).forEach((pkg, j) => {
-      findings.push(...packageFindings(pkg, source, state, `results[${i}].packages[${j}]`, fail))
+      appendAll(findings, packageFindings(pkg, source, state, `results[${i}].packages[${j}]`, fail))
     })
   })
   return findings

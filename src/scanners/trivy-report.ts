@@ -18,6 +18,7 @@ import {
   truncate,
   uniqueStrings,
 } from './report-json.js'
+import { maxOf } from '../util/arrays.js'
 
 const SCANNER = 'trivy'
 
@@ -225,7 +226,7 @@ function cvssScore(cvss: FieldReader | undefined, severitySource: string | undef
   const ownScore = v3(own) ?? v4(own)
   if (ownScore !== undefined) return ownScore
   const all = entries.flatMap(([, r]) => [v3(r), v4(r)]).filter((s): s is number => s !== undefined)
-  return all.length > 0 ? Math.max(...all) : undefined
+  return maxOf(all)
 }
 
 function vendorSeverities(map: FieldReader | undefined): Record<string, Severity> | undefined {

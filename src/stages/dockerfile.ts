@@ -3,7 +3,7 @@
  * builtin checks) and for attribution. One error policy: a Dockerfile that cannot be read is the user's
  * input to fix, raised before any scanner runs.
  */
-import { readFile } from 'node:fs/promises'
+import { readConfigFile } from '../util/read-config-file.js'
 import type { Config } from '../config/config.js'
 import { parseDockerfile, type DockerfileModel } from '../findings/dockerfile.js'
 import { ConfigurationError, errorMessage } from '../util/errors.js'
@@ -19,7 +19,7 @@ export async function loadDockerfile(config: Config): Promise<LoadedDockerfile |
   const path = relativeToWorkspace(config.dockerfile, config.workspace)
   let text: string
   try {
-    text = await readFile(config.dockerfile, 'utf8')
+    text = await readConfigFile(config.dockerfile)
   } catch (error) {
     throw new ConfigurationError(
       `input dockerfile: ${config.dockerfile} could not be read: ${errorMessage(error)}`,

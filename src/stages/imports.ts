@@ -9,6 +9,7 @@ import { isGateError } from '../util/errors.js'
 import type { PipelineDeps } from './deps.js'
 import type { ScanOutcome } from './scan.js'
 import type { ScanTarget } from './targets.js'
+import { appendAll } from '../util/arrays.js'
 
 export async function importReports(config: Config, deps: PipelineDeps): Promise<ScanOutcome[]> {
   const imageName = config.images[0]
@@ -106,7 +107,7 @@ export function groupByImage(
       outcome.target === image.target
         ? outcome.findings
         : outcome.findings.map((f) => (f.target === outcome.target ? { ...f, target: image.target } : f))
-    for (const finding of findings) image.findings.push(finding)
+    appendAll(image.findings, findings)
     image.scanners.push(
       outcome.target === image.target ? outcome.run : { ...outcome.run, target: image.target },
     )

@@ -90,6 +90,8 @@ export interface LayerEntryHeader {
    * everything below the directory `path` that came from lower layers.
    */
   whiteout?: 'file' | 'opaque'
+  /** Set by the reader when `WalkLayerOptions.sniffContent` accepted the first bytes of this regular file. */
+  sniffed?: boolean
 }
 
 export interface LayerEntry extends LayerEntryHeader {
@@ -104,6 +106,11 @@ export interface WalkLayerOptions {
   wantContent?: (header: LayerEntryHeader) => boolean
   /** At most this many bytes of content are kept per entry. Default 64 KiB. */
   maxContentBytes?: number
+  /**
+   * For regular files not asked for by `wantContent` and no larger than `maxContentBytes`: return true on
+   * the first chunk of content (at least its first bytes) to keep the content and mark the entry `sniffed`.
+   */
+  sniffContent?: (header: LayerEntryHeader, head: Buffer) => boolean
 }
 
 /** A readable image. Layers are streamed on demand; nothing is extracted to disk. */
@@ -118,4 +125,13 @@ export interface OpenedImage extends ImageMetadata {
 export interface FinalFile {
   entry: LayerEntry
   layerIndex: number
+}
+
+/**
+ * A tracked file that a later entry removed from the final filesystem (a whiteout, or a replacement in a
+ * later layer or later in the same layer): its bytes still ship in the layer that added it.
+ */
+export interface RemovedFile extends FinalFile {
+  /** The layer whose whiteout or entry removed it (equal to `layerIndex`: overwritten in the same layer). */
+  removedInLayer: number
 }

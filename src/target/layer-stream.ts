@@ -25,6 +25,18 @@ export interface LayerBlob {
 export type LayerCompression = 'gzip' | 'zstd' | 'tar' | 'unknown'
 
 export const DEFAULT_MAX_CONTENT_BYTES = 64 * 1024
+
+/**
+ * A layer may expand to at most this many bytes of tar, or 100× its blob size when that is larger: real
+ * layers compress 2–20×, a gzip bomb ~1000× (32 GiB from 32 MiB), which would otherwise keep the scan
+ * busy for minutes.
+ */
+export const MIN_MAX_LAYER_EXPANDED_BYTES = 4 * 1024 ** 3
+export const MAX_LAYER_EXPANSION_RATIO = 100
+
+export function maxExpandedLayerBytes(blobSize: number): number {
+  return Math.max(MIN_MAX_LAYER_EXPANDED_BYTES, blobSize * MAX_LAYER_EXPANSION_RATIO)
+}
 const WHITEOUT_PREFIX = '.wh.'
 const OPAQUE_WHITEOUT = '.wh..wh..opq'
 
@@ -112,6 +124,8 @@ async function readHead(blob: LayerBlob, length: number): Promise<Buffer> {
 export interface StreamLayerOptions extends WalkLayerOptions {
   /** Position of the layer in the image, for messages. */
   index: number
+  /** Cap on the layer's file bytes after decompression; default `maxExpandedLayerBytes(blob size)`. */
+  maxExpandedBytes?: number
   diffId: string
 }
 
@@ -149,6 +163,8 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
     decoded.on('error', fail)
     decoded.pipe(extractor)
 
+    const maxExpanded = options.maxExpandedBytes ?? maxExpandedLayerBytes(blob.size)
+    let expanded = 0
     for await (const entryStream of extractor) {
       const header = toEntryHeader(entryStream.header)
       const wantsContent =
@@ -157,13 +173,34 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
         header.whiteout === undefined &&
         maxContentBytes > 0 &&
         (options.wantContent?.(header) ?? false)
+      // A small file may be kept when its first chunk looks interesting (one predicate call per file).
+      let sniffing =
+        !wantsContent &&
+        options.sniffContent !== undefined &&
+        header !== undefined &&
+        header.type === 'file' &&
+        header.whiteout === undefined &&
+        header.size > 0 &&
+        header.size <= maxContentBytes
+      let sniffed = false
       const kept: Buffer[] = []
       let keptBytes = 0
       let totalBytes = 0
       // Every byte is read (the tar must be consumed in order) but at most maxContentBytes are kept.
       for await (const chunk of entryStream as AsyncIterable<Buffer>) {
+        if (sniffing && header !== undefined && totalBytes === 0) {
+          sniffed = options.sniffContent?.(header, chunk) === true
+          sniffing = false
+        }
         totalBytes += chunk.length
-        if (wantsContent && keptBytes < maxContentBytes) {
+        expanded += chunk.length
+        if (expanded > maxExpanded) {
+          throw new ImageError(
+            `${layerName} expands to more than ${maxExpanded} bytes (its blob is ${blob.size}): ` +
+              'refused as a decompression bomb',
+          )
+        }
+        if ((wantsContent || sniffed) && keptBytes < maxContentBytes) {
           const piece = chunk.subarray(0, maxContentBytes - keptBytes)
           kept.push(piece)
           keptBytes += piece.length
@@ -171,10 +208,11 @@ export async function* streamLayer(blob: LayerBlob, options: StreamLayerOptions)
       }
       if (header === undefined) continue
       const entry: LayerEntry = { ...header }
-      if (wantsContent) {
+      if (wantsContent || sniffed) {
         entry.content = Buffer.concat(kept, keptBytes)
         entry.contentTruncated = totalBytes > keptBytes
       }
+      if (sniffed) entry.sniffed = true
       yield entry
     }
   } catch (error) {

@@ -62,6 +62,7 @@ const SECRET_LADEN: FakeImageSpec = {
       entries: [
         { path: 'root/.npmrc', content: `//r/:_authToken=${planted.npmToken}\n` },
         { path: 'root/.ssh/id_rsa', content: privateKeyBlock('OPENSSH ') },
+        { path: 'etc/ssh/ssh_host_ed25519_key', content: privateKeyBlock('OPENSSH ') },
         { path: 'root/.git-credentials', content: `https://ci:${planted.githubOauth}@github.com\n` },
         { path: 'app/.env', content: `SLACK=${planted.slackToken}\nGOOGLE=${planted.googleApiKey}\n` },
         {
@@ -210,6 +211,7 @@ describe('BUILTIN_CHECKS', () => {
       'csg/secret-in-env',
       'csg/secret-in-history',
       'csg/secret-file',
+      'csg/shared-private-key',
       'csg/setuid-files',
       'csg/remote-add',
       'csg/empty-password',

@@ -94,10 +94,17 @@ describe('builtinScanner on real archives', () => {
     expect(byRule('csg/risky-port').map((f) => f.subject)).toEqual(['22/tcp'])
     expect(byRule('csg/secret-in-env').map((f) => f.subject)).toEqual(['ENV API_TOKEN'])
     expect(byRule('csg/secret-in-history').map((f) => f.subject)).toEqual(['history: ARG NPM_TOKEN'])
-    // The .env deleted by a whiteout is gone; the key added last is there, attributed to its layer.
+    // The .env deleted by a whiteout still ships in its layer; the key added last is attributed to its layer.
     const files = byRule('csg/secret-file')
-    expect(files.map((f) => [f.subject, f.severity])).toEqual([['/root/.ssh/id_rsa', 'critical']])
-    expect(files[0]?.layer?.createdBy).toBe('COPY id_rsa /root/.ssh/id_rsa # buildkit')
+    expect(files.map((f) => [f.subject, f.severity])).toEqual([
+      ['/app/.env (layer 0)', 'critical'],
+      ['/root/.ssh/id_rsa', 'critical'],
+    ])
+    expect(files[1]?.layer?.createdBy).toBe('COPY id_rsa /root/.ssh/id_rsa # buildkit')
+    expect(files[0]?.title).toBe('Environment file in an earlier layer: /app/.env')
+    expect(files[0]?.description).toContain(
+      'and deleted by layer 1 (`RUN |1 NPM_TOKEN=npm_…(40 chars) /bin/sh -c chmod u-s /usr/bin/newgrp && rm /app/.env # buildkit`)',
+    )
     // newgrp lost its bit in a later layer; su kept it.
     const setuid = byRule('csg/setuid-files')
     expect(setuid.map((f) => f.title)).toEqual(['1 setuid/setgid executable in the image'])

@@ -1,9 +1,14 @@
 import { describe, it, expect } from '@jest/globals'
 import { secretFilesCheck } from '../../../src/scanners/builtin/secret-files.js'
+import { sharedPrivateKeyCheck } from '../../../src/scanners/builtin/shared-private-key.js'
 import { isLibraryPath } from '../../../src/scanners/builtin/secret-file-rules.js'
 import type { FakeEntry, FakeLayer } from '../../helpers/fake-image.js'
 import { ALL_PLANTED, planted, privateKeyBlock } from './planted.js'
-import { runCheck } from './run-check.js'
+import { runCheck, TARGET } from './run-check.js'
+import { runBuiltinChecks } from '../../../src/scanners/builtin/run-checks.js'
+import { collectFinalFiles } from '../../../src/target/filesystem.js'
+import { silentLogger } from '../../../src/util/logger.js'
+import { fakeImage } from '../../helpers/fake-image.js'
 
 const one = (entry: FakeEntry): FakeLayer[] => [{ createdBy: 'COPY . /app # buildkit', entries: [entry] }]
 
@@ -126,24 +131,123 @@ describe('csg/secret-file', () => {
     expect(await runCheck(secretFilesCheck, { layers: one(entry) })).toEqual([])
   })
 
-  it('ignores a key deleted by a later whiteout: only the final filesystem counts', async () => {
-    const findings = await runCheck(secretFilesCheck, {
-      layers: [
-        { entries: [{ path: 'root/.ssh/id_rsa', content: privateKeyBlock() }] },
-        { entries: [{ path: 'root/.ssh/id_rsa', whiteout: 'file' }] },
-      ],
-    })
-    expect(findings).toEqual([])
-  })
+  describe('a secret removed after it was added (the real collector)', () => {
+    const key = privateKeyBlock('OPENSSH ')
+    const dotenv = `STRIPE_KEY=${planted.stripeKey}\n`
+    const added = { createdBy: 'COPY . /app # buildkit', entries: [{ path: 'app/.env', content: dotenv }] }
+    const runReal = (layers: FakeLayer[]) =>
+      runBuiltinChecks(fakeImage({ layers }), {
+        target: TARGET,
+        checks: [secretFilesCheck],
+        collectFinalFiles,
+        logger: silentLogger,
+      })
 
-  it('ignores a key under a directory made opaque by a later layer', async () => {
-    const findings = await runCheck(secretFilesCheck, {
-      layers: [
-        { entries: [{ path: 'root/.ssh/id_rsa', content: privateKeyBlock() }] },
-        { entries: [{ path: 'root/.ssh', whiteout: 'opaque' }] },
+    it.each([
+      [
+        'a whiteout (RUN rm)',
+        [
+          added,
+          {
+            createdBy: 'RUN /bin/sh -c rm /app/.env',
+            entries: [{ path: 'app/.env', whiteout: 'file' as const }],
+          },
+        ],
+        'deleted by layer 1 (`RUN /bin/sh -c rm /app/.env`)',
       ],
+      [
+        'an opaque whiteout of its directory',
+        [
+          added,
+          {
+            createdBy: 'RUN /bin/sh -c rm -rf /app && mkdir /app',
+            entries: [{ path: 'app', whiteout: 'opaque' as const }],
+          },
+        ],
+        'deleted by layer 1 (`RUN /bin/sh -c rm -rf /app && mkdir /app`)',
+      ],
+      [
+        'a whiteout of its parent directory',
+        [
+          added,
+          { createdBy: 'RUN /bin/sh -c rm -rf /app', entries: [{ path: 'app', whiteout: 'file' as const }] },
+        ],
+        'deleted by layer 1 (`RUN /bin/sh -c rm -rf /app`)',
+      ],
+      [
+        'a later layer overwriting it',
+        [
+          added,
+          {
+            createdBy: 'RUN /bin/sh -c echo > /app/.env',
+            entries: [{ path: 'app/.env', content: 'NODE_ENV=production\n' }],
+          },
+        ],
+        'deleted by layer 1 (`RUN /bin/sh -c echo > /app/.env`)',
+      ],
+      [
+        'a second entry later in the same layer',
+        [
+          {
+            createdBy: 'COPY . /app # buildkit',
+            entries: [
+              { path: 'app/.env', content: dotenv },
+              { path: 'app/.env', content: 'X=1\n' },
+            ],
+          },
+        ],
+        'overwritten later in the same layer',
+      ],
+    ])(
+      'reports a .env removed by %s, naming the layer that added it and what removed it',
+      async (_name, layers, how) => {
+        const findings = await runReal(layers)
+        expect(findings).toHaveLength(1)
+        expect(findings[0]).toMatchObject({
+          ruleId: 'csg/secret-file',
+          severity: 'critical',
+          title: 'Environment file in an earlier layer: /app/.env',
+          subject: '/app/.env (layer 0)',
+          layer: { diffId: `sha256:${'0'.repeat(64)}`, createdBy: 'COPY . /app # buildkit' },
+        })
+        expect(findings[0]?.description).toContain(
+          `It was added by layer 0 (\`COPY . /app # buildkit\`) and ${how}`,
+        )
+        expect(findings[0]?.description).toContain(
+          'Use build secrets (RUN --mount=type=secret) or a multi-stage build',
+        )
+        expect(JSON.stringify(findings)).not.toContain(planted.stripeKey)
+      },
+    )
+
+    it('reports a private key deleted by a later whiteout as critical', async () => {
+      const findings = await runReal([
+        { createdBy: 'COPY id_rsa /root/.ssh/id_rsa', entries: [{ path: 'root/.ssh/id_rsa', content: key }] },
+        { createdBy: 'RUN /bin/sh -c rm -rf /root/.ssh', entries: [{ path: 'root/.ssh', whiteout: 'file' }] },
+      ])
+      expect(findings.map((f) => [f.title, f.severity])).toEqual([
+        ['SSH private key in an earlier layer: /root/.ssh/id_rsa', 'critical'],
+      ])
     })
-    expect(findings).toEqual([])
+
+    it('reports the final file once when a later layer only rewrote the same bytes (chmod)', async () => {
+      const findings = await runReal([
+        added,
+        {
+          createdBy: 'RUN /bin/sh -c chmod 600 /app/.env',
+          entries: [{ path: 'app/.env', content: dotenv, mode: 0o600 }],
+        },
+      ])
+      expect(findings.map((f) => f.subject)).toEqual(['/app/.env'])
+    })
+
+    it('does not report a removed file that held no secret', async () => {
+      const findings = await runReal([
+        { entries: [{ path: 'app/.env', content: 'NODE_ENV=production\n' }] },
+        { entries: [{ path: 'app/.env', whiteout: 'file' }] },
+      ])
+      expect(findings).toEqual([])
+    })
   })
 
   it('attributes a file to the layer that last wrote it', async () => {
@@ -182,5 +286,50 @@ describe('isLibraryPath', () => {
     ['app/test.env', false],
   ])('%s → %s', (path, expected) => {
     expect(isLibraryPath(path)).toBe(expected)
+  })
+})
+
+describe('private keys by content, and well-known shared keys', () => {
+  const pem = privateKeyBlock()
+  const openssh = privateKeyBlock('OPENSSH ')
+  const run = (entries: FakeEntry[]) =>
+    runBuiltinChecks(fakeImage({ layers: [{ createdBy: 'COPY . /', entries }] }), {
+      target: TARGET,
+      checks: [secretFilesCheck, sharedPrivateKeyCheck],
+      collectFinalFiles,
+      logger: silentLogger,
+    })
+  const summary = async (entries: FakeEntry[]) =>
+    (await run(entries)).map((f) => [f.ruleId, f.severity, f.subject])
+
+  it.each([
+    ['/app/deploy_key', openssh, [['csg/secret-file', 'critical', '/app/deploy_key']]],
+    ['/srv/keys/signing', pem, [['csg/secret-file', 'critical', '/srv/keys/signing']]],
+    // Named and content-matched: one finding, by its name's rule.
+    ['/root/.ssh/id_rsa', openssh, [['csg/secret-file', 'critical', '/root/.ssh/id_rsa']]],
+    [
+      '/etc/ssh/ssh_host_ed25519_key',
+      openssh,
+      [['csg/shared-private-key', 'medium', '/etc/ssh/ssh_host_ed25519_key']],
+    ],
+    [
+      '/etc/ssl/private/ssl-cert-snakeoil.key',
+      pem,
+      [['csg/shared-private-key', 'medium', '/etc/ssl/private/ssl-cert-snakeoil.key']],
+    ],
+    ['/app/README', `Keys look like this:\n${pem}`, []],
+    ['/usr/lib/python3/dist-packages/x/test_key', pem, []],
+  ])('%s', async (path, content, expected) => {
+    expect(await summary([{ path, content }])).toEqual(expected)
+  })
+
+  it('titles a key found by content and masks it', async () => {
+    const findings = await run([{ path: '/app/deploy_key', content: openssh }])
+    expect(findings[0]?.title).toBe('Private key in the image: /app/deploy_key')
+    expect(JSON.stringify(findings)).not.toContain(openssh.split('\n')[1])
+  })
+
+  it('does not read a file larger than the content bound by content', async () => {
+    expect(await summary([{ path: '/app/big_key', content: pem + 'x'.repeat(64 * 1024) }])).toEqual([])
   })
 })

@@ -7,7 +7,13 @@ import type { DockerfileModel } from '../../findings/dockerfile.js'
 import type { Finding, Kind } from '../../findings/finding.js'
 import type { Severity } from '../../findings/severity.js'
 import type { LayerRef } from '../../findings/finding.js'
-import type { FinalFile, ImageMetadata, LayerEntryHeader, LayerInfo } from '../../target/image-types.js'
+import type {
+  FinalFile,
+  ImageMetadata,
+  LayerEntryHeader,
+  LayerInfo,
+  RemovedFile,
+} from '../../target/image-types.js'
 import { maskHistoryLine } from './history-secrets.js'
 
 /** Content is read only for candidate files, and only this much of each. */
@@ -22,6 +28,11 @@ export interface CheckContext {
    * normalised path (relative, no leading `/`). Empty for checks without `selects`.
    */
   files: ReadonlyMap<string, FinalFile>
+  /**
+   * Selected regular files a later entry removed (a whiteout, or a replacement) in the order removed: the
+   * layer that added each still ships it. Empty for checks without `selects`.
+   */
+  removedFiles?: readonly RemovedFile[]
   /**
    * The Dockerfile the image was built from, when known: some builders record less than the Dockerfile
    * says (buildah and the classic builder write `ADD <hash> in /dst` for a remote ADD).
@@ -58,6 +69,11 @@ export interface ImageCheck {
   selects?(header: LayerEntryHeader): boolean
   /** Filesystem checks: the selected entries whose content (first 64 KiB) this check reads. */
   wantsContent?(header: LayerEntryHeader): boolean
+  /**
+   * Filesystem checks: keep any small regular file (no larger than the content bound) whose first chunk
+   * this accepts; it reaches `selects` with `sniffed: true`. Called once per small file: keep it cheap.
+   */
+  sniffsContent?(header: LayerEntryHeader, head: Buffer): boolean
   evaluate(ctx: CheckContext): CheckFinding[]
 }
 

@@ -4,7 +4,7 @@
  * finding leaves with all secret values any check found masked out of every field.
  */
 import type { Finding } from '../../findings/finding.js'
-import type { FinalFile, LayerEntryHeader, OpenedImage } from '../../target/image-types.js'
+import type { FinalFile, LayerEntryHeader, OpenedImage, RemovedFile } from '../../target/image-types.js'
 import { errorMessage, isGateError, ScannerError } from '../../util/errors.js'
 import type { DockerfileModel } from '../../findings/dockerfile.js'
 import type { Logger } from '../../util/logger.js'
@@ -19,6 +19,8 @@ export type FinalFilesCollector = (
     select: (header: LayerEntryHeader) => boolean
     wantContent?: (header: LayerEntryHeader) => boolean
     maxContentBytes?: number
+    onRemoved?: (removed: RemovedFile) => void
+    sniffContent?: (header: LayerEntryHeader, head: Buffer) => boolean
   },
 ) => Promise<Map<string, FinalFile>>
 
@@ -63,6 +65,8 @@ function fileChecksSelector(checks: readonly ImageCheck[]) {
   const selecting = checks.filter((c) => c.selects !== undefined)
   return {
     any: selecting.length > 0,
+    sniffContent: (header: LayerEntryHeader, head: Buffer) =>
+      selecting.some((c) => c.sniffsContent?.(header, head) === true),
     select: (header: LayerEntryHeader) => selecting.some((c) => c.selects?.(header) === true),
     wantContent: (header: LayerEntryHeader) =>
       selecting.some((c) => c.selects?.(header) === true && c.wantsContent?.(header) === true),
@@ -73,12 +77,15 @@ export async function runBuiltinChecks(image: OpenedImage, options: RunChecksOpt
   const { checks, logger, target } = options
   const selector = fileChecksSelector(checks)
   let allFiles = new Map<string, FinalFile>()
+  const allRemoved: RemovedFile[] = []
   if (selector.any) {
     try {
       allFiles = await options.collectFinalFiles(image, {
         select: selector.select,
         wantContent: selector.wantContent,
         maxContentBytes: MAX_CHECK_CONTENT_BYTES,
+        onRemoved: (removed) => allRemoved.push(removed),
+        sniffContent: selector.sniffContent,
       })
     } catch (error) {
       // Reporting only the metadata checks would read as "no secret files": fail the scan instead.
@@ -96,12 +103,14 @@ export async function runBuiltinChecks(image: OpenedImage, options: RunChecksOpt
       check.selects === undefined
         ? new Map<string, FinalFile>()
         : new Map([...allFiles].filter(([, file]) => check.selects?.(file.entry) === true))
+    const removedFiles = allRemoved.filter((file) => check.selects?.(file.entry) === true)
     let findings: CheckFinding[]
     try {
       findings = check.evaluate({
         target,
         image,
         files,
+        removedFiles,
         ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
       })
     } catch (error) {

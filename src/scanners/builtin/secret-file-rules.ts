@@ -262,8 +262,45 @@ export const SECRET_FILE_RULES: readonly SecretFileRule[] = [
   },
 ]
 
-/** The rule for a candidate file, or undefined (not a candidate, or inside a library/test tree). */
-export function secretFileRuleFor(path: string): SecretFileRule | undefined {
-  if (isLibraryPath(path)) return undefined
-  return SECRET_FILE_RULES.find((rule) => rule.matches(path))
+/**
+ * Keys every installation of a package generates or ships (the snakeoil TLS key, SSH host keys made at
+ * build time): `csg/shared-private-key` reports them, with their own advice, never `csg/secret-file`.
+ */
+export function isWellKnownKeyPath(path: string): boolean {
+  if (path === 'etc/ssl/private/ssl-cert-snakeoil.key') return true
+  return /^etc\/ssh\/ssh_host_[a-z0-9]+_key$/.test(path)
+}
+
+const PEM_BEGIN = Buffer.from('-----BEGIN ')
+const OPENSSH_KEY_BEGIN = Buffer.from('-----BEGIN OPENSSH PRIVATE KEY-----')
+
+/**
+ * True when a file starts like PEM private key material (`-----BEGIN … PRIVATE KEY-----`). Looks at the
+ * first 80 bytes only, so it is cheap on every small file of an image.
+ */
+export function startsLikePrivateKey(head: Buffer): boolean {
+  if (head.length < PEM_BEGIN.length || !head.subarray(0, PEM_BEGIN.length).equals(PEM_BEGIN)) return false
+  if (head.subarray(0, OPENSSH_KEY_BEGIN.length).equals(OPENSSH_KEY_BEGIN)) return true
+  const line = head.subarray(0, 80).toString('latin1').split('\n', 1)[0] ?? ''
+  return /^-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/.test(line)
+}
+
+/** Any other file whose content starts with a private key (`deploy_key`, a key without an extension). */
+const PRIVATE_KEY_CONTENT_RULE: SecretFileRule = {
+  id: 'private-key-content',
+  label: 'Private key',
+  matches: () => false,
+  reportUnconfirmed: false,
+  analyze: privateKeys,
+}
+
+/**
+ * The rule for a candidate file, or undefined (not a candidate, inside a library/test tree, or a
+ * well-known shared key). `sniffed`: the file's first bytes look like a private key, whatever its name.
+ */
+export function secretFileRuleFor(path: string, sniffed = false): SecretFileRule | undefined {
+  if (isLibraryPath(path) || isWellKnownKeyPath(path)) return undefined
+  return (
+    SECRET_FILE_RULES.find((rule) => rule.matches(path)) ?? (sniffed ? PRIVATE_KEY_CONTENT_RULE : undefined)
+  )
 }
