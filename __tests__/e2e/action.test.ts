@@ -163,7 +163,7 @@ describe('bad input to the built action', () => {
     [{ 'fail-on': 'severe' }, /input fail-on: unknown severity "severe"/],
     [{ image: '/does/not/exist.tar' }, /does not exist/],
     [{ dockerfile: 'missing/Dockerfile' }, /input dockerfile: missing\/Dockerfile does not exist/],
-    [{ dockerfile: '.' }, /input dockerfile: \S+ could not be read: EISDIR/],
+    [{ dockerfile: '.' }, /input dockerfile: \S+ could not be read: it is a directory, not a regular file/],
     [{ image: '' }, /no image given/],
     [{ 'scan-timeout': 'soon' }, /input scan-timeout/],
   ])('%j fails the step with one clear line and leaves no SARIF', async (inputs, message) => {

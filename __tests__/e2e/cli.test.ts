@@ -92,15 +92,23 @@ describe('CLI configuration paths that are not regular files', () => {
     [
       '--policy-file',
       '/dev/zero',
-      /input policy-file: cannot read \/dev\/zero: it is a character device, not a regular file/,
+      /^container-security-gate: --policy-file: cannot read \/dev\/zero: it is a character device, not a regular file/,
     ],
-    ['--ignore-file', 'DIR', /input ignore-file: cannot read .*: it is a directory, not a regular file/],
+    [
+      '--ignore-file',
+      'DIR',
+      /^container-security-gate: --ignore-file: cannot read .*: it is a directory, not a regular file/,
+    ],
     [
       '--baseline-sarif',
       '/dev/zero',
-      /input baseline-sarif: cannot read \/dev\/zero: it is a character device/,
+      /^container-security-gate: --baseline-sarif: cannot read \/dev\/zero: it is a character device/,
     ],
-    ['--dockerfile', 'FIFO', /input dockerfile: .* could not be read: it is a FIFO, not a regular file/],
+    [
+      '--dockerfile',
+      'FIFO',
+      /^container-security-gate: --dockerfile: .* could not be read: it is a FIFO, not a regular file/,
+    ],
   ])(
     '%s %s → exit 2 with one clear line',
     async (flag, what, message) => {
