@@ -55,6 +55,7 @@ export function createBuiltinScanner(options: BuiltinScannerOptions = {}): Scann
         checks,
         collectFinalFiles: collector,
         logger: ctx.logger,
+        timeoutMs: ctx.timeoutMs,
         ...(dockerfile !== undefined ? { dockerfile } : {}),
       })
     },

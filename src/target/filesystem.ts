@@ -26,6 +26,8 @@ export interface CollectOptions {
    * that added it still ships its bytes.
    */
   onRemoved?: (removed: RemovedFile) => void
+  /** Checked between entries: once aborted, the walk stops with the signal's reason. */
+  signal?: AbortSignal
 }
 
 /**
@@ -105,6 +107,7 @@ export async function collectFinalFiles(
     if (options.maxContentBytes !== undefined) walkOptions.maxContentBytes = options.maxContentBytes
     if (options.sniffContent !== undefined) walkOptions.sniffContent = options.sniffContent
     for await (const entry of image.walkLayer(layer.index, walkOptions)) {
+      options.signal?.throwIfAborted()
       if (entry.whiteout === 'file') {
         removedBy(lower.delete(entry.path))
         lower.deleteBelow(entry.path, removedBy)

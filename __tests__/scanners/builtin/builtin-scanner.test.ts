@@ -230,3 +230,25 @@ describe('BUILTIN_CHECKS', () => {
     },
   )
 })
+
+describe('builtin scan timeout', () => {
+  it('stops walking the layers once scan-timeout has passed, with a ScannerError naming the timeout', async () => {
+    const image = fakeImage({
+      layers: [{ entries: [{ path: 'etc/passwd', content: 'root:x:0:0::/root:/bin/sh\n' }] }],
+    })
+    // A layer that never ends (a decompression bomb's worth of entries), yielding to timers as real I/O does.
+    image.walkLayer = async function* () {
+      for (let i = 0; ; i++) {
+        if (i % 1000 === 0) await new Promise((done) => setImmediate(done))
+        yield { path: `f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0 }
+      }
+    }
+    const scan = builtinScanner.scan({ ...scanContext(image), timeoutMs: 1000 })
+    await expect(scan).rejects.toThrow(
+      new ScannerError(
+        'builtin',
+        'builtin did not finish within the scan timeout (1s) on ghcr.io/acme/app:pr-42',
+      ),
+    )
+  })
+})

@@ -21,6 +21,7 @@ export type FinalFilesCollector = (
     maxContentBytes?: number
     onRemoved?: (removed: RemovedFile) => void
     sniffContent?: (header: LayerEntryHeader, head: Buffer) => boolean
+    signal?: AbortSignal
   },
 ) => Promise<Map<string, FinalFile>>
 
@@ -32,6 +33,8 @@ export interface RunChecksOptions {
   logger: Logger
   /** The Dockerfile the image was built from, for what the history does not record. */
   dockerfile?: DockerfileModel
+  /** The scan timeout: the layer walk stops with a `ScannerError` once it has passed. */
+  timeoutMs?: number
 }
 
 /**
@@ -79,6 +82,15 @@ export async function runBuiltinChecks(image: OpenedImage, options: RunChecksOpt
   let allFiles = new Map<string, FinalFile>()
   const allRemoved: RemovedFile[] = []
   if (selector.any) {
+    const timeoutMs = options.timeoutMs
+    const timedOut =
+      timeoutMs === undefined
+        ? undefined
+        : new ScannerError(
+            'builtin',
+            `builtin did not finish within the scan timeout (${Math.round(timeoutMs / 1000)}s) on ${target}`,
+          )
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)
     try {
       allFiles = await options.collectFinalFiles(image, {
         select: selector.select,
@@ -86,8 +98,10 @@ export async function runBuiltinChecks(image: OpenedImage, options: RunChecksOpt
         maxContentBytes: MAX_CHECK_CONTENT_BYTES,
         onRemoved: (removed) => allRemoved.push(removed),
         sniffContent: selector.sniffContent,
+        ...(signal !== undefined ? { signal } : {}),
       })
     } catch (error) {
+      if (signal?.aborted === true && timedOut !== undefined) throw timedOut
       // Reporting only the metadata checks would read as "no secret files": fail the scan instead.
       const what = isGateError(error) ? error.message : `unexpected error: ${errorMessage(error)}`
       throw new ScannerError('builtin', `builtin could not read the layers of ${target}: ${what}`, {
