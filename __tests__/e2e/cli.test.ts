@@ -164,6 +164,10 @@ describe('CLI scans of generated images in every layout', () => {
     const doc = JSON.parse(await readFile(json, 'utf8'))
     expect(doc.version).toBe(1)
     expect(doc.verdict.result).toBe('fail')
+    // An absolute path outside the working directory is reported by its base name, not the runner's path.
+    const shown = format === 'oci-dir' ? 'planted-oci-dir' : `planted-${format}.tar`
+    expect(doc.images.map((i: { target: string }) => i.target)).toEqual([shown])
+    expect([...new Set(doc.findings.map((f: { target: string }) => f.target))]).toEqual([shown])
     const rank = { critical: 4, high: 3, medium: 2, low: 1, unknown: 0 } as const
     for (const problem of PLANTED_PROBLEMS) {
       const match = doc.findings.find(

@@ -75,3 +75,22 @@ describe('groupByImage', () => {
     expect(groupByImage([outcome('app.tar', 'trivy', ID_A)], [])[0]?.imageId).toBe(ID_A)
   })
 })
+
+describe('groupByImage with a scanned image reported under a shorter name', () => {
+  it('puts a report that names the image as the user wrote it (an absolute path) on that image', () => {
+    const target = {
+      name: 'app.tar',
+      writtenName: '/home/runner/work/_temp/app.tar',
+      repository: 'acme/app',
+      image: {} as never,
+    }
+    const images = groupByImage(
+      [outcome('app.tar', 'builtin'), outcome('/home/runner/work/_temp/app.tar', 'trivy')],
+      [target],
+    )
+    expect(images.map((i) => [i.target, ...i.scanners.map((s) => s.scanner)])).toEqual([
+      ['app.tar', 'builtin', 'trivy'],
+    ])
+    expect(images[0]?.findings.map((f) => f.target)).toEqual(['app.tar', 'app.tar'])
+  })
+})

@@ -86,6 +86,7 @@ export function groupByImage(
     }
     images.push(image)
     remember(image, target.name)
+    if (target.writtenName !== undefined) remember(image, target.writtenName)
   }
   for (const outcome of outcomes) {
     let image =
