@@ -8,7 +8,8 @@
  *   floor      JSON.parse of both reports + JSON.stringify of one SARIF log with one result per finding;
  *   multitool  the SARIF Multitool's `merge` of the two SARIF logs (the binary, called directly).
  * It prints the table, the growth per finding, which targets are met (it never fails on them), the heap a
- * report needs per byte (for the report size limit), and the start-up time to the first scanner exec.
+ * report needs per byte (for the report size limit), the start-up time to the first scanner exec, and
+ * how the overlay walk's cost grows with the number of opaque whiteouts (linear, not quadratic).
  *
  * Usage: node --expose-gc scripts/run-ts.js scripts/bench.ts [--sizes 1000,10000,100000] [--reps N]
  *        [--startup-reps N] [--keep]
@@ -33,6 +34,7 @@ import { writeGrypeJson, writeTrivyJson } from './lib/bench-json-reports.js'
 import { median, runJsonChild, runProcess } from './lib/bench-measure.js'
 import { writeGrypeSarif, writeTrivySarif } from './lib/bench-sarif-reports.js'
 import { measureStartup } from './lib/bench-startup.js'
+import { formatWhiteouts, measureWhiteouts } from './lib/bench-whiteouts.js'
 import {
   checkTargets,
   formatGrowth,
@@ -212,6 +214,8 @@ async function main(): Promise<void> {
     }
     progress('start-up to the first scanner exec')
     const startup = await measureStartup({ workDir: root, repetitions: Number(values['startup-reps'] ?? 7) })
+    progress('opaque whiteouts: 10k and 80k')
+    const whiteouts = await measureWhiteouts([10_000, 80_000], 3)
 
     const cpu = cpus()[0]?.model ?? 'unknown CPU'
     const lines = [
@@ -241,6 +245,8 @@ async function main(): Promise<void> {
         `median ${ms(startup.medianToExecMs)} over ${startup.toExecMs.length} runs ` +
         `[${startup.toExecMs.map((v) => Math.round(v)).join(', ')}]; whole CLI run ${ms(startup.medianTotalMs)} — ` +
         `target well under 1 s: ${startup.medianToExecMs < 1000 ? 'met' : 'MISSED'}`,
+      '',
+      formatWhiteouts(whiteouts),
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
   } finally {

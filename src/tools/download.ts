@@ -99,15 +99,23 @@ function statusFailure(status: number): TransferError {
   return new TransferError(`HTTP ${status}`, retryable, status)
 }
 
+/**
+ * The http client's own socket timeout for a transfer whose stall timer is `timeoutMs`. It is only a
+ * backstop: it destroys the socket (a generic ECONNRESET that would hide a stall), so it must fire well
+ * after the timers in openResponse and transferBody, which name what happened. Equal timeouts race,
+ * and on a loaded machine the socket's won.
+ */
+export function backstopSocketTimeout(timeoutMs: number): number {
+  return timeoutMs * 2 + 1000
+}
+
 async function openResponse(url: string, options: TransferOptions): Promise<IncomingMessage> {
   const timeoutMs = options.timeoutMs ?? 30_000
-  // The client's own socket timeout is only a backstop (it half-closes the socket and would hide a
-  // stall behind a generic "aborted"); the timers here and in transferBody decide first.
   const client = new HttpClient(USER_AGENT, [], {
     allowRetries: false,
     allowRedirects: true,
     maxRedirects: 10,
-    socketTimeout: timeoutMs * 2 + 1000,
+    socketTimeout: backstopSocketTimeout(timeoutMs),
   })
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_resolve, reject) => {

@@ -4,7 +4,7 @@
  */
 import { HttpClient, type HttpClientResponse } from '@actions/http-client'
 import { ScannerError } from '../util/errors.js'
-import { failureReason, readMessageText } from './download.js'
+import { backstopSocketTimeout, failureReason, readMessageText } from './download.js'
 
 export const DEFAULT_API_BASE_URL = 'https://api.github.com'
 const USER_AGENT = 'container-security-gate'
@@ -50,12 +50,12 @@ export async function resolveLatestRelease(options: ResolveLatestOptions): Promi
   }
   if (options.token !== undefined && options.token !== '')
     headers['authorization'] = `Bearer ${options.token}`
+  const timeoutMs = options.timeoutMs ?? 30_000
   const client = new HttpClient(USER_AGENT, [], {
     allowRetries: false,
-    socketTimeout: options.timeoutMs ?? 30_000,
+    socketTimeout: backstopSocketTimeout(timeoutMs),
   })
   const what = `${options.tool}: could not resolve "latest" from ${url}`
-  const timeoutMs = options.timeoutMs ?? 30_000
   let response: HttpClientResponse
   let body: string
   try {
