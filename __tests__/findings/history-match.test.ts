@@ -164,10 +164,10 @@ describe('matchesPattern', () => {
     expect(matchesPattern(actual, pattern)).toBe(expected)
   })
 
-  it('stays fast on long text with many wildcards (no regex backtracking)', () => {
+  it('stays fast on long text with many wildcards (seconds at most; regex backtracking takes hours)', () => {
     const long = 'a'.repeat(50_000)
     const started = performance.now()
     expect(matchesPattern(long, `a${U}a${U}a${U}a${U}a${U}b`)).toBe(false)
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(performance.now() - started).toBeLessThan(5_000)
   })
 })
