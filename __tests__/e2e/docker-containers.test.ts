@@ -196,7 +196,7 @@ describeEngine.each(CASES)(
       const left = await dockerCli(host, ['ps', '-a', '--quiet', ...ours()])
       const ids = left.stdout.split(/\s+/).filter((id) => id !== '')
       if (ids.length > 0) await dockerCli(host, ['rm', '-f', ...ids])
-      await dockerCli(host, ['rmi', '-f', imageId])
+      await dockerOk(host, ['rmi', '-f', imageId])
     }, 120_000)
 
     async function run(mode: 'report' | 'fail' | 'sleep', timeoutMs = 60_000) {
