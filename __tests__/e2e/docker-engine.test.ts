@@ -41,6 +41,39 @@ COPY app.env /app/.env
 EXPOSE 6379
 `
 
+/**
+ * A base that also sets a user, a working directory and a health check (with the passwd and group files
+ * BuildKit needs to resolve the user), and a multi-stage app that copies from its build stage, passes a
+ * secret build arg to a RUN, switches back to root and disables the base's health check.
+ */
+const USER_BASE_DOCKERFILE = `FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN mkdir -m 1777 /tmp && mkdir -p /etc && printf 'root:x:0:0::/:/bin/sh\\nnobody:x:65534:65534::/:/bin/sh\\n' >/etc/passwd && printf 'root:x:0:\\nnogroup:x:65534:\\n' >/etc/group
+ENV AWS_ACCESS_KEY_ID=AKIAZ7QW3RT5YU8IOP2X
+EXPOSE 22 2375
+USER nobody
+HEALTHCHECK CMD true
+WORKDIR /srv
+`
+
+const MULTI_STAGE_DOCKERFILE = `# the app, built in two stages
+FROM csg-e2e-user-base:ci AS build
+ARG VERSION=1.0
+RUN echo "built $VERSION" > /tmp/artifact
+
+FROM csg-e2e-user-base:ci
+WORKDIR /app
+COPY --from=build /tmp/artifact /app/artifact
+ARG GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789
+RUN echo "fetching" > /tmp/log
+ENV API_TOKEN=ghp_bBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789
+COPY app.env /app/.env
+USER root
+HEALTHCHECK NONE
+EXPOSE 6379 8080/udp
+`
+
 interface SarifLog {
   runs: {
     results: {
@@ -75,7 +108,12 @@ describeEngine.each(BUILDERS)(
     const suffix = builder === 'classic' ? 'classic' : 'buildkit'
     const baseTag = `csg-e2e-base-${suffix}:ci`
     const appTag = `csg-e2e-app-${suffix}:ci`
-    const tags = [baseTag, appTag]
+    const userBaseTag = `csg-e2e-user-base-${suffix}:ci`
+    const multiStageTag = `csg-e2e-multi-stage-${suffix}:ci`
+    // The classic builder keeps the image of every stage: tagging the build stage (built first, so the
+    // full build reuses it) leaves no untagged image behind.
+    const buildStageTag = `csg-e2e-multi-stage-build-${suffix}:ci`
+    const tags = [baseTag, appTag, userBaseTag, buildStageTag, multiStageTag]
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'csg-docker-e2e-'))
@@ -83,14 +121,20 @@ describeEngine.each(BUILDERS)(
       await writeFile(join(dir, 'base.Dockerfile'), BASE_DOCKERFILE)
       await writeFile(join(dir, 'Dockerfile'), APP_DOCKERFILE.replace('csg-e2e-base:ci', baseTag))
       await writeFile(join(dir, 'app.env'), 'DB_PASSWORD=hunter2-Secret-Value\n')
-      for (const [tag, file] of [
-        [baseTag, 'base.Dockerfile'],
-        [appTag, 'Dockerfile'],
+      await writeFile(join(dir, 'user-base.Dockerfile'), USER_BASE_DOCKERFILE)
+      await writeFile(
+        join(dir, 'multi-stage.Dockerfile'),
+        MULTI_STAGE_DOCKERFILE.replaceAll('csg-e2e-user-base:ci', userBaseTag),
+      )
+      for (const [tag, file, target] of [
+        [baseTag, 'base.Dockerfile', []],
+        [appTag, 'Dockerfile', []],
+        [userBaseTag, 'user-base.Dockerfile', []],
+        [buildStageTag, 'multi-stage.Dockerfile', ['--target', 'build']],
+        [multiStageTag, 'multi-stage.Dockerfile', []],
       ] as const) {
-        await dockerOk(host, ['build', '--network', 'none', '-q', '-t', tag, '-f', file, '.'], {
-          cwd: dir,
-          env,
-        })
+        const args = ['build', '--network', 'none', '-q', '-t', tag, '-f', file, ...target, '.']
+        await dockerOk(host, args, { cwd: dir, env })
       }
     }, 600_000)
 
@@ -115,23 +159,27 @@ describeEngine.each(BUILDERS)(
       expect(lines.slice(0, expected.length)).toEqual(expected.map((re) => expect.stringMatching(re)))
     })
 
-    it(`scans ${appTag} by name and puts every finding on the line that caused it`, async () => {
-      const sarif = join(dir, 'out.sarif')
+    /** Scans `tag` by name with the Dockerfile `file`: `rule [subject] @line` of each SARIF result. */
+    async function placedFindings(tag: string, file: string): Promise<string[]> {
+      const sarif = join(dir, `${file}.sarif`)
       const run = await runCli(
-        ['scan', appTag, '--scanners', 'builtin', '--fail-on', 'none', '--sarif', sarif],
+        ['scan', tag, '--scanners', 'builtin', '--dockerfile', file, '--fail-on', 'none', '--sarif', sarif],
         { cwd: dir, env: { DOCKER_HOST: host, RUNNER_TEMP: dir } },
       )
       expect(run.stderr).not.toContain('Error')
       expect(run.exitCode).toBe(0)
       const log = JSON.parse(await readFile(sarif, 'utf8')) as SarifLog
-      const placed = log.runs
+      return log.runs
         .flatMap((r) => r.results)
         .map(
           (r) =>
             `${r.ruleId} ${/\[([^\]]+)\]/.exec(r.message.text)?.[1] ?? ''} @${r.locations?.[0]?.physicalLocation?.region?.startLine ?? '-'}`,
         )
         .sort()
-      expect(placed).toEqual([
+    }
+
+    it(`scans ${appTag} by name and puts every finding on the line that caused it`, async () => {
+      expect(await placedFindings(appTag, 'Dockerfile')).toEqual([
         'csg/no-healthcheck  @2',
         'csg/risky-port 22/tcp @2', // the base image's EXPOSE, not this Dockerfile's EXPOSE 6379
         'csg/risky-port 2375/tcp @2',
@@ -141,6 +189,20 @@ describeEngine.each(BUILDERS)(
         'csg/secret-in-env ENV API_TOKEN @3',
         'csg/secret-in-env ENV AWS_ACCESS_KEY_ID @2', // the base image's ENV, not ENV API_TOKEN
         'csg/setuid-files setuid/setgid executables @2', // the base image's layer
+      ])
+    }, 600_000)
+
+    it(`scans the multi-stage ${multiStageTag}: USER, HEALTHCHECK NONE and a secret build arg on their lines`, async () => {
+      expect(await placedFindings(multiStageTag, 'multi-stage.Dockerfile')).toEqual([
+        'csg/no-healthcheck  @14', // HEALTHCHECK NONE, not the final FROM
+        'csg/risky-port 22/tcp @6',
+        'csg/risky-port 2375/tcp @6',
+        'csg/risky-port 6379/tcp @15',
+        'csg/root-user  @13',
+        'csg/secret-file /app/.env @12',
+        'csg/secret-in-env ENV API_TOKEN @11',
+        'csg/secret-in-env ENV AWS_ACCESS_KEY_ID @6',
+        'csg/secret-in-history history: ARG GITHUB_TOKEN @9', // the ARG, not the RUN that recorded it
       ])
     }, 600_000)
   },
