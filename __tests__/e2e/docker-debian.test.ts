@@ -2,8 +2,9 @@
  * The README's first workflow on a real Debian base: a bookworm minbase root filesystem made by mmdebstrap
  * (cached under `.cache/mmdebstrap`, see scripts/lib/debian-rootfs.ts) loaded with `docker import` as
  * `debian:bookworm`, an app Dockerfile `FROM` it built by the classic builder and by BuildKit, then scanned
- * by name through the built CLI with the built-in checks and stand-ins of Trivy and Dockle that open the
- * archive they are given as the real tools do (replay-image-input.ts). The daemon image is exported once
+ * by name through the built CLI as the README's first workflow does (`docker build -t … .`, then
+ * `scanners: builtin,trivy,grype`, `fail-on: high`), minus the network: Trivy and Grype are stand-ins served
+ * from a loopback release host that open the archive they are given (replay-image-input.ts). The daemon image is exported once
  * (`docker save`, counted by a logging `docker` first on PATH) and shared by every scanner. Every finding
  * must land on the line that caused it, the base image's on the final FROM.
  *
@@ -18,7 +19,7 @@ import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { debianRootfsTarball, mmdebstrapUnavailableReason } from '../../scripts/lib/debian-rootfs.js'
-import { dockleTool } from '../../src/scanners/dockle.js'
+import { grypeTool } from '../../src/scanners/grype.js'
 import { trivyTool } from '../../src/scanners/trivy.js'
 import { currentPlatform } from '../../src/tools/platform.js'
 import type { ToolSpec } from '../../src/tools/tool-spec.js'
@@ -36,7 +37,7 @@ import {
   startReleaseServer,
   type ReleaseServer,
 } from '../helpers/release-server.js'
-import { DOCKLE_INPUT, TRIVY_INPUT } from '../helpers/replay-image-input.js'
+import { TRIVY_INPUT, type ImageInputBehaviour } from '../helpers/replay-image-input.js'
 import { replayScannerScript, type ReplayScannerOptions } from '../helpers/replay-scanner.js'
 import { tempDirs } from '../helpers/temp-dirs.js'
 
@@ -68,7 +69,7 @@ const describeDebian = noRootfs === undefined ? describeEngine : describe.skip
 
 const BASE = 'debian:bookworm'
 const TRIVY_VERSION = '0.69.3' // unpinned: the loopback checksum file is used
-const DOCKLE_VERSION = '0.4.13'
+const GRYPE_VERSION = '0.90.0' // unpinned too
 
 // The comment keeps FROM off line 1, where a finding with no location would also show.
 const APP_DOCKERFILE = `# the app on Debian
@@ -138,6 +139,53 @@ function trivyDebianReport(libc6: string): string {
   })
 }
 
+/**
+ * Grype reads `docker-archive:PATH`, `oci-archive:PATH` and `oci-dir:PATH` (stereoscope's image sources;
+ * the refusal wording is the stand-in's).
+ */
+const GRYPE_INPUT: ImageInputBehaviour = {
+  accepts: ['docker-archive', 'oci-archive', 'oci-dir'],
+  refusal: { stderr: 'could not fetch image %s\n', exitCode: 1 },
+}
+
+/** Grype's JSON report (`-o json`, grype/presenter/models) of the same libc6 vulnerability. */
+function grypeDebianReport(libc6: string): string {
+  return JSON.stringify({
+    matches: [
+      {
+        vulnerability: {
+          id: 'CVE-2025-4802',
+          dataSource: 'https://security-tracker.debian.org/tracker/CVE-2025-4802',
+          namespace: 'debian:distro:debian:12',
+          severity: 'High',
+          urls: [],
+          description: 'A vulnerability in glibc.',
+          cvss: [],
+          fix: { versions: [], state: 'not-fixed' },
+          advisories: [],
+        },
+        relatedVulnerabilities: [],
+        matchDetails: [{ type: 'exact-direct-match', matcher: 'dpkg-matcher', searchedBy: {}, found: {} }],
+        artifact: {
+          id: 'libc6-id',
+          name: 'libc6',
+          version: libc6,
+          type: 'deb',
+          locations: [{ path: '/var/lib/dpkg/status', layerID: '__DIFF_ID_0__' }],
+          language: '',
+          licenses: [],
+          cpes: [],
+          purl: `pkg:deb/debian/libc6@${libc6}?arch=amd64&distro=debian-12`,
+          upstreams: [{ name: 'glibc' }],
+        },
+      },
+    ],
+    source: { type: 'image', target: { userInput: 'app', imageID: '__IMAGE_ID__' } },
+    distro: { name: 'debian', version: '12' },
+    descriptor: { name: 'grype', version: GRYPE_VERSION },
+  })
+}
+
 /** The first `docker` on PATH: the client the CLI would run. */
 async function dockerOnPath(): Promise<string> {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -192,15 +240,16 @@ describeDebian.each(BUILDERS)('an app FROM a real Debian base ($builder builder)
     await writeFile(join(dir, 'app.env'), 'DB_PASSWORD=hunter2-Secret-Value\n')
     await dockerOk(host, ['build', '--network', 'none', '-q', '-t', appTag, '.'], { cwd: dir, env })
     server = await startReleaseServer()
+    const libc6 = await dpkgVersion(rootfs!, 'libc6')
     await publish(trivyTool, TRIVY_VERSION, {
-      report: trivyDebianReport(await dpkgVersion(rootfs!, 'libc6')),
+      report: trivyDebianReport(libc6),
       outputFlags: ['--output'],
       imageInput: TRIVY_INPUT,
     })
-    await publish(dockleTool, DOCKLE_VERSION, {
-      report: JSON.stringify({ image: 'app', summary: {}, details: [] }),
-      outputFlags: ['--output'],
-      imageInput: DOCKLE_INPUT,
+    await publish(grypeTool, GRYPE_VERSION, {
+      report: grypeDebianReport(libc6),
+      outputFlags: ['--file'],
+      imageInput: GRYPE_INPUT,
     })
   }, 900_000)
 
@@ -226,15 +275,15 @@ describeDebian.each(BUILDERS)('an app FROM a real Debian base ($builder builder)
         'scan',
         appTag,
         '--scanners',
-        'builtin,trivy,dockle',
+        'builtin,trivy,grype',
         '--trivy-version',
         TRIVY_VERSION,
-        '--dockle-version',
-        DOCKLE_VERSION,
+        '--grype-version',
+        GRYPE_VERSION,
         '--tools-mirror',
         server!.url,
         '--fail-on',
-        'none',
+        'high',
         '--json',
         json,
       ],
@@ -248,7 +297,8 @@ describeDebian.each(BUILDERS)('an app FROM a real Debian base ($builder builder)
         },
       },
     )
-    expect([run.exitCode, run.stderr]).toEqual([0, ''])
+    // fail-on high: the GitHub token in ENV fails the gate.
+    expect([run.exitCode, run.stderr]).toEqual([1, ''])
     const saves = (await readFile(calls, 'utf8')).split('\n').filter((line) => line.startsWith('save '))
     expect(saves).toHaveLength(1)
     const doc = JSON.parse(await readFile(json, 'utf8')) as { findings: FindingJson[] }
@@ -261,7 +311,7 @@ describeDebian.each(BUILDERS)('an app FROM a real Debian base ($builder builder)
       'builtin csg/secret-file @4',
       'builtin csg/secret-in-env @3',
       'builtin csg/setuid-files @2', // su, passwd, mount, … came with the base image
-      'trivy CVE-2025-4802 @2', // libc6, in the base image's layer
+      'grype+trivy CVE-2025-4802 @2', // libc6, in the base image's layer; one finding from both
     ])
   }, 600_000)
 })
