@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runAction } from '../helpers/action-runner.js'
 import { runCli } from '../helpers/cli-runner.js'
 import {
   BUILDERS,
@@ -159,15 +160,8 @@ describeEngine.each(BUILDERS)(
       expect(lines.slice(0, expected.length)).toEqual(expected.map((re) => expect.stringMatching(re)))
     })
 
-    /** Scans `tag` by name with the Dockerfile `file`: `rule [subject] @line` of each SARIF result. */
-    async function placedFindings(tag: string, file: string): Promise<string[]> {
-      const sarif = join(dir, `${file}.sarif`)
-      const run = await runCli(
-        ['scan', tag, '--scanners', 'builtin', '--dockerfile', file, '--fail-on', 'none', '--sarif', sarif],
-        { cwd: dir, env: { DOCKER_HOST: host, RUNNER_TEMP: dir } },
-      )
-      expect(run.stderr).not.toContain('Error')
-      expect(run.exitCode).toBe(0)
+    /** `rule [subject] @line` of each result of a SARIF log. */
+    async function placedIn(sarif: string): Promise<string[]> {
       const log = JSON.parse(await readFile(sarif, 'utf8')) as SarifLog
       return log.runs
         .flatMap((r) => r.results)
@@ -176,6 +170,18 @@ describeEngine.each(BUILDERS)(
             `${r.ruleId} ${/\[([^\]]+)\]/.exec(r.message.text)?.[1] ?? ''} @${r.locations?.[0]?.physicalLocation?.region?.startLine ?? '-'}`,
         )
         .sort()
+    }
+
+    /** Scans `tag` by name through the CLI with the Dockerfile `file`. */
+    async function placedFindings(tag: string, file: string): Promise<string[]> {
+      const sarif = join(dir, `${file}.sarif`)
+      const run = await runCli(
+        ['scan', tag, '--scanners', 'builtin', '--dockerfile', file, '--fail-on', 'none', '--sarif', sarif],
+        { cwd: dir, env: { DOCKER_HOST: host, RUNNER_TEMP: dir } },
+      )
+      expect(run.stderr).not.toContain('Error')
+      expect(run.exitCode).toBe(0)
+      return placedIn(sarif)
     }
 
     it(`scans ${appTag} by name and puts every finding on the line that caused it`, async () => {
@@ -190,6 +196,17 @@ describeEngine.each(BUILDERS)(
         'csg/secret-in-env ENV AWS_ACCESS_KEY_ID @2', // the base image's ENV, not ENV API_TOKEN
         'csg/setuid-files setuid/setgid executables @2', // the base image's layer
       ])
+    }, 600_000)
+
+    it(`the action, as the README's first workflow uses it, scans ${appTag} with the same placements`, async () => {
+      const run = await runAction({
+        inputs: { image: appTag, scanners: 'builtin', 'fail-on': 'high', upload: 'never' },
+        cwd: dir,
+        env: { DOCKER_HOST: host },
+      })
+      expect(run.exitCode).toBe(1) // the secrets fail the gate
+      expect(run.outputs['result']).toBe('fail')
+      expect(await placedIn(run.outputs['sarif-file']!)).toEqual(await placedFindings(appTag, 'Dockerfile'))
     }, 600_000)
 
     it(`scans the multi-stage ${multiStageTag}: USER, HEALTHCHECK NONE and a secret build arg on their lines`, async () => {
