@@ -4,6 +4,17 @@
  * root) its absence is a failure.
  */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { describe } from '@jest/globals'
+
+/**
+ * The docker client the tests drive the engine with (builds, tags, push, `ps -a`). Debian's docker.io
+ * 20.10 client (/usr/bin/docker) is picked explicitly: it has BuildKit built in (`DOCKER_BUILDKIT=1` opens
+ * a BuildKit session in the client itself), whereas a newer client earlier on PATH (here a 28.x one in
+ * /usr/local/bin) hands BuildKit builds to the buildx plugin and fails without it. The code under test
+ * runs whatever `docker` its PATH holds, as on a runner.
+ */
+export const DOCKER_CLIENT = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 
 export interface DockerRun {
   exitCode: number | null
@@ -23,7 +34,7 @@ export function dockerCli(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<DockerRun> {
-  const child = spawn('docker', [...args], {
+  const child = spawn(DOCKER_CLIENT, [...args], {
     cwd: options.cwd ?? process.cwd(),
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -52,3 +63,34 @@ export async function dockerUnavailableReason(): Promise<string | undefined> {
   if (version.exitCode !== 0) return `the Docker engine at ${host} does not answer: ${version.stderr.trim()}`
   return undefined
 }
+
+/**
+ * `describe` when the engine answers, else `describe.skip` with a loud message — and a thrown error when
+ * CSG_REQUIRE_DOCKER=1 (CI as root), where the engine must be there.
+ */
+export async function describeWithEngine(): Promise<typeof describe | typeof describe.skip> {
+  const unavailable = await dockerUnavailableReason()
+  if (unavailable !== undefined && process.env['CSG_REQUIRE_DOCKER'] === '1') {
+    throw new Error(`CSG_REQUIRE_DOCKER=1 but the test Docker engine cannot be used: ${unavailable}`)
+  }
+  if (unavailable !== undefined) console.warn(`SKIPPED real Docker engine tests: ${unavailable}`)
+  return unavailable === undefined ? describe : describe.skip
+}
+
+/** Runs `docker` and throws with its stderr when it fails. */
+export async function dockerOk(
+  host: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<string> {
+  const run = await dockerCli(host, args, options)
+  if (run.exitCode !== 0)
+    throw new Error(`docker ${args.join(' ')} failed (${String(run.exitCode)}): ${run.stderr}`)
+  return run.stdout
+}
+
+/** The builders the tests build with: `DOCKER_BUILDKIT` for each. */
+export const BUILDERS = [
+  { builder: 'classic', env: { DOCKER_BUILDKIT: '0' } },
+  { builder: 'BuildKit', env: { DOCKER_BUILDKIT: '1' } },
+] as const

@@ -6,7 +6,14 @@
  *   (`/bin/bash -o pipefail -c #(nop) …` after a SHELL, `cmd /S /C #(nop) …` on Windows); buildah writes
  *   the instruction as the Dockerfile spells it, so keywords may be lower case;
  * - BuildKit: `ENV A=1`, `ARG TOKEN=x`, `RUN |1 TOKEN=x /bin/sh -c npm ci # buildkit`,
- *   `ADD https://host/f.tgz /f.tgz # buildkit`, `EXPOSE map[80/tcp:{}]`;
+ *   `ADD https://host/f.tgz /f.tgz # buildkit`, `EXPOSE map[80/tcp:{}]`. moby/buildkit v0.8.3 (the
+ *   BuildKit of Docker 20.10), frontend/dockerfile/dockerfile2llb/convert.go: `commitToHistory` appends
+ *   ` # buildkit` to the instructions given the build state (RUN, COPY, ADD), while `dispatchWorkdir`
+ *   writes `WORKDIR <absolute path>` without it (with a layer when it creates the directory); `dispatchEnv` writes
+ *   `ENV` + ` Key=Value` per pair; `dispatchExpose` writes `fmt.Sprintf("EXPOSE %v", ps)` of a Go
+ *   map (`map[22/tcp:{} 2375/tcp:{}]`); `runCommandString` puts `|N A=1 …` before a RUN's argv;
+ *   `HEALTHCHECK %q` and `USER %v` likewise print Go values. Checked against a real dockerd 20.10
+ *   (__tests__/e2e/docker-engine.test.ts);
  * - anything else (other build tools, a classic RUN under another shell): an unknown form whose whole
  *   text is the command.
  * Shared by layer attribution (which lines the history up with the Dockerfile) and the built-in history

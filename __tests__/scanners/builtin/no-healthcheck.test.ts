@@ -4,18 +4,20 @@ import { hasHealthcheck, noHealthcheckCheck } from '../../../src/scanners/builti
 import { runCheck } from './run-check.js'
 
 describe('csg/no-healthcheck', () => {
-  it.each<[string, ImageHealthcheck | undefined, string | undefined]>([
-    ['no HEALTHCHECK', undefined, 'Image has no HEALTHCHECK'],
-    ['HEALTHCHECK NONE', { test: ['NONE'] }, 'HEALTHCHECK is disabled (HEALTHCHECK NONE)'],
-    ['an empty test', { test: [] }, 'Image has no HEALTHCHECK'],
-    ['a test without a command', { test: ['CMD-SHELL', '  '] }, 'Image has no HEALTHCHECK'],
+  // The instruction: the HEALTHCHECK that disabled or emptied the check, or FROM when there is none.
+  it.each<[string, ImageHealthcheck | undefined, string | undefined, string | undefined]>([
+    ['no HEALTHCHECK', undefined, 'Image has no HEALTHCHECK', 'FROM'],
+    ['HEALTHCHECK NONE', { test: ['NONE'] }, 'HEALTHCHECK is disabled (HEALTHCHECK NONE)', 'HEALTHCHECK'],
+    ['an empty test', { test: [] }, 'Image has no HEALTHCHECK', 'FROM'],
+    ['a test without a command', { test: ['CMD-SHELL', '  '] }, 'Image has no HEALTHCHECK', 'HEALTHCHECK'],
     [
       'a shell check',
       { test: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'], interval: 30e9 },
       undefined,
+      undefined,
     ],
-    ['an exec check', { test: ['CMD', '/app/healthcheck'] }, undefined],
-  ])('%s', async (_name, healthcheck, title) => {
+    ['an exec check', { test: ['CMD', '/app/healthcheck'] }, undefined, undefined],
+  ])('%s', async (_name, healthcheck, title, keyword) => {
     const findings = await runCheck(noHealthcheckCheck, {
       config: healthcheck === undefined ? {} : { healthcheck },
     })
@@ -27,7 +29,7 @@ describe('csg/no-healthcheck', () => {
         ruleId: 'csg/no-healthcheck',
         title,
         severity: 'low',
-        instruction: { keyword: 'FROM' },
+        instruction: { keyword },
       })
       expect(findings[0]?.help?.markdown).toContain('4.6')
     }

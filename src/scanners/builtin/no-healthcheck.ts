@@ -54,7 +54,12 @@ export const noHealthcheckCheck: ImageCheck = {
           ? 'The image disables health checking with HEALTHCHECK NONE, so a hung container is never noticed.'
           : 'The image defines no HEALTHCHECK, so a hung container is never noticed by Docker.',
         severity: 'low',
-        instruction: { keyword: 'FROM' },
+        // A HEALTHCHECK that disables or empties the check is the instruction to fix (this Dockerfile's, or
+        // the base image's, then the final FROM: attribution reads which from the history); none at all is
+        // the base image's lack (FROM).
+        instruction: {
+          keyword: healthcheck?.test !== undefined && healthcheck.test.length > 0 ? 'HEALTHCHECK' : 'FROM',
+        },
       },
     ]
   },
