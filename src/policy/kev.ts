@@ -115,6 +115,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing'
-  const text = JSON.stringify(value) ?? String(value)
+  const text = (JSON.stringify(value) as string | undefined) ?? typeof value
   return text.length > 60 ? `${text.slice(0, 59)}…` : text
 }
