@@ -53,7 +53,11 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
       const target = targets.find((t) => t.name === image.target)
       image.findings = consolidate(image, target, dockerfile, config.policy.severitySource)
     }
-    const exploitData = await loadExploitData(config, deps)
+    const exploitData = await loadExploitData(
+      config,
+      deps,
+      images.flatMap((i) => i.findings),
+    )
     for (const image of images) image.findings = addExploitData(image.findings, exploitData)
     const policy = applyPolicy(images, config.policy, deps.now())
     images.forEach((image, i) => (image.findings = policy.findings[i] ?? image.findings))
