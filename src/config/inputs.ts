@@ -68,7 +68,7 @@ export const INPUT_DEFINITIONS = [
     name: 'policy-file',
     kind: 'string',
     description:
-      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on. Default: .github/container-security.yml when it exists.',
+      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on, fail-on-kev, fail-on-epss. Default: .github/container-security.yml when it exists.',
     default: '',
     flag: '--policy-file',
   },
