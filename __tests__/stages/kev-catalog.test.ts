@@ -194,6 +194,17 @@ describe('loadKevCatalog', () => {
     expect(cache.saved).toEqual([])
   })
 
+  it('retries a server error and warns once, about the outcome', async () => {
+    server.alwaysFault('/flaky', { status: 502 })
+    const { status, logger } = await load({ path: '/flaky' })
+    expect(status.state).toBe('unavailable')
+    expect(status.reason).toMatch(
+      /^downloading http:\/\/127\.0\.0\.1:\d+\/flaky failed: HTTP 502 \(gave up after 2 attempts\)$/,
+    )
+    expect(logger.messages('warning')).toHaveLength(1)
+    expect(logger.messages('info')).toEqual([expect.stringMatching(/failed \(HTTP 502\); retrying/)])
+  })
+
   it('works without a cache service (the CLI)', async () => {
     const { status } = await load()
     expect(status).toMatchObject({ state: 'loaded', source: 'download', count: 2 })

@@ -93,7 +93,8 @@ async function download(options: KevLoadOptions): Promise<KevLoad> {
   try {
     const text = await downloadText(url, {
       tool: 'KEV catalog',
-      logger: options.logger,
+      // Retries are logged as info: the outcome gets one warning below, not one per attempt.
+      logger: quietRetries(options.logger),
       maxBytes: MAX_KEV_CATALOG_BYTES,
       retries: options.retries ?? 2,
       retryDelayMs: options.retryDelayMs ?? 1000,
@@ -110,7 +111,7 @@ async function download(options: KevLoadOptions): Promise<KevLoad> {
       reason = `${url} did not return CISA's KEV catalog: ${failureReason(error)}`
     }
   } catch (error) {
-    reason = failureReason(error)
+    reason = failureReason(error).replace(/^KEV catalog: /, '')
   }
   if (cached !== undefined) {
     options.logger.warning(
@@ -125,6 +126,15 @@ async function download(options: KevLoadOptions): Promise<KevLoad> {
     `KEV catalog: ${reason}; no cached copy either: findings are not marked known-exploited`,
   )
   return { status: { state: 'unavailable', origin: url, reason } }
+}
+
+function quietRetries(logger: Logger): Logger {
+  return {
+    debug: (message) => logger.debug(message),
+    info: (message) => logger.info(message),
+    warning: (message) => logger.info(message),
+    error: (message) => logger.error(message),
+  }
 }
 
 function cacheAvailable(cache: DbCacheService | undefined, logger: Logger): cache is DbCacheService {
