@@ -97,7 +97,11 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
       }
       await writeSarifFile(
         config.sarifFile,
-        buildLimitedSarif(result, { runPer: config.sarifRuns, categories }),
+        buildLimitedSarif(result, {
+          runPer: config.sarifRuns,
+          categories,
+          ...(config.sarifSeverity !== undefined ? { minSeverity: config.sarifSeverity } : {}),
+        }),
       )
     }
     if (config.findingsFile !== undefined) await writeFindingsFile(config.findingsFile, result)

@@ -23,6 +23,8 @@ const PLACEHOLDERS: Readonly<Record<string, string>> = {
   '--cosign-certificate-identity': '<identity>',
   '--cosign-certificate-oidc-issuer': '<url>',
   '--sbom-format': '<cyclonedx-json|spdx-json>',
+  '--fail-on-epss': '<0..1>',
+  '--sarif-severity': '<severity>',
 }
 
 interface FlagRow {

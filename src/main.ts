@@ -43,7 +43,11 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     const config = loadConfig(env)
     const deps: PipelineDeps = { ...productionDeps({ logger, env, dbCache: true }), ...options?.deps }
     const result = await runPipeline(config, deps)
-    const sarif = buildLimitedSarif(result, { runPer: config.sarifRuns, categories: categoriesOf(config) })
+    const sarif = buildLimitedSarif(result, {
+      runPer: config.sarifRuns,
+      categories: categoriesOf(config),
+      ...(config.sarifSeverity !== undefined ? { minSeverity: config.sarifSeverity } : {}),
+    })
     await writeResultFiles(config, result, sarif)
     const github = await readContext(env, config, deps)
     const delivery = await uploadSarif(config, sarif, result, github, logger)
@@ -100,6 +104,8 @@ function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
       exists: existsSync,
       readFile: (path) => readConfigFileSync(path),
       defaultOutputs: 'temp-dir',
+      // In a workflow the catalog download is cheap and cached: KEV marks are on unless `kev: off`.
+      kevDownloadsByDefault: true,
     },
   )
 }
@@ -215,6 +221,7 @@ function annotate(
   for (const annotation of selectAnnotations(result, {
     ...(config.sarifFile !== undefined ? { sarifFile: config.sarifFile } : {}),
     ...(alreadyWritten !== undefined ? { alreadyWritten } : {}),
+    ...(config.sarifSeverity !== undefined ? { minSeverity: config.sarifSeverity } : {}),
   })) {
     const properties: core.AnnotationProperties = { title: annotation.title }
     if (annotation.file !== undefined) properties.file = annotation.file

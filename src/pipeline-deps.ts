@@ -5,13 +5,16 @@
 import type { Config } from './config/config.js'
 import type { DbCacheHooks, PipelineDeps } from './pipeline.js'
 import type { Scanner, InstalledTool } from './scanners/scanner.js'
-import { restoreDbCache, saveDbCache } from './tools/db-cache.js'
+import { actionsCacheService, restoreDbCache, saveDbCache } from './tools/db-cache.js'
 import { installTool } from './tools/install.js'
 import { currentPlatform } from './tools/platform.js'
 import type { Platform } from './tools/tool-spec.js'
 import { DEFAULT_VERSIONS, isDownloadableTool } from './tools/versions.js'
 import { runCommand } from './util/exec.js'
 import type { Logger } from './util/logger.js'
+
+/** Environment variable replacing CISA's KEV catalog URL (a mirror; documented in the README). */
+export const KEV_URL_VARIABLE = 'CONTAINER_SECURITY_GATE_KEV_URL'
 
 export function versionFor(scanner: Scanner, config: Config): string {
   const requested = config.versions[scanner.id]
@@ -69,6 +72,12 @@ export function productionDeps(options: {
     now,
     install: installScanner(platform, options.logger, apiUrl || undefined),
   }
-  if (options.dbCache) deps.dbCache = actionsDbCache(platform, options.logger, now)
+  if (options.dbCache) {
+    deps.dbCache = actionsDbCache(platform, options.logger, now)
+    deps.dataCache = actionsCacheService
+  }
+  // A mirror of CISA's catalog (and the tests' loopback server); read here, never at import.
+  const kevUrl = options.env[KEV_URL_VARIABLE]?.trim()
+  if (kevUrl) deps.kevCatalogUrl = kevUrl
   return deps
 }

@@ -10,6 +10,12 @@ import { applyPolicy } from './policy/apply-policy.js'
 import { evaluateGate, type GatePolicy } from './policy/gate.js'
 import type { GateResult } from './report/gate-result.js'
 import { consolidate } from './stages/consolidate.js'
+import {
+  addExploitData,
+  exploitDataStatus,
+  kevUnavailableReason,
+  loadExploitData,
+} from './stages/exploit-data.js'
 import { loadDockerfile } from './stages/dockerfile.js'
 import type { PipelineDeps } from './stages/deps.js'
 import { groupByImage, importReports } from './stages/imports.js'
@@ -20,12 +26,15 @@ import { TOOL_VERSION } from './version.js'
 
 export type { DbCacheHooks, DbScanner, PipelineDeps } from './stages/deps.js'
 
-export function gatePolicy(config: Config): GatePolicy {
+export function gatePolicy(config: Config, exploit?: { kevUnavailable?: string }): GatePolicy {
   return {
     failOn: config.policy.failOn,
     onlyFixed: config.policy.onlyFixed,
     gateOn: config.policy.gateOn,
     continueOnScannerError: config.continueOnScannerError,
+    ...(config.policy.failOnKev === true ? { failOnKev: true } : {}),
+    ...(config.policy.failOnEpss !== undefined ? { failOnEpss: config.policy.failOnEpss } : {}),
+    ...(exploit?.kevUnavailable !== undefined ? { kevUnavailable: exploit.kevUnavailable } : {}),
   }
 }
 
@@ -44,18 +53,28 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
       const target = targets.find((t) => t.name === image.target)
       image.findings = consolidate(image, target, dockerfile, config.policy.severitySource)
     }
+    const exploitData = await loadExploitData(
+      config,
+      deps,
+      images.flatMap((i) => i.findings),
+    )
+    for (const image of images) image.findings = addExploitData(image.findings, exploitData)
     const policy = applyPolicy(images, config.policy, deps.now())
     images.forEach((image, i) => (image.findings = policy.findings[i] ?? image.findings))
     const verdict = evaluateGate(
       images.flatMap((i) => i.findings),
       images.flatMap((i) => i.scanners),
-      gatePolicy(config),
+      gatePolicy(config, { kevUnavailable: kevUnavailableReason(exploitData) }),
     )
     const result: GateResult = { images, verdict, startedAt, toolVersion: TOOL_VERSION }
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path
     if (policy.notes.length > 0) result.notes = policy.notes
     if (policy.baseline !== undefined) result.baseline = policy.baseline
     if (inventories.length > 0) result.inventories = inventories
+    result.exploitData = exploitDataStatus(
+      images.flatMap((i) => i.findings),
+      exploitData,
+    )
     return result
   } finally {
     await closeTargets(targets)

@@ -43,7 +43,7 @@ describe('the input table', () => {
 
   it('gives choices exactly to the choice inputs', () => {
     const withChoices = INPUT_DEFINITIONS.filter((d) => 'choices' in d).map((d) => d.name)
-    expect(withChoices).toEqual(['gate-on', 'upload', 'sarif-runs', 'sbom-format'])
+    expect(withChoices).toEqual(['kev', 'gate-on', 'upload', 'sarif-runs', 'sbom-format'])
     expect(rows('choice').flat()).toEqual(withChoices)
   })
 

@@ -78,6 +78,9 @@ export async function runAction(options: {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: options.cwd ?? runnerTemp,
+    // Hermetic: CISA's KEV catalog (downloaded by default with `kev: auto`) from a closed loopback port,
+    // unless a test serves one (the run then says KEV data is unavailable, with a warning).
+    CONTAINER_SECURITY_GATE_KEV_URL: 'http://127.0.0.1:9/known_exploited_vulnerabilities.json',
   }
   for (const [name, spec] of Object.entries(actionYml.inputs)) {
     const value = options.inputs[name] ?? runnerDefault(spec.default)

@@ -28,6 +28,8 @@ import {
   type UploadMode,
 } from './inputs.js'
 import { buildPolicyConfig, type PolicyConfig } from './policy-config.js'
+import { buildExploitDataConfig, type ExploitDataConfig } from './exploit-config.js'
+import { isSeverity, type Severity } from '../findings/severity.js'
 
 export type { UploadMode } from './inputs.js'
 
@@ -45,6 +47,10 @@ export interface Config {
   scanners: ScannerId[]
   /** Thresholds per kind, suppressions, baseline: the inputs and the policy file together. */
   policy: PolicyConfig
+  /** Where KEV and EPSS data come from. */
+  exploitData: ExploitDataConfig
+  /** `sarif-severity`: findings below it are left out of the SARIF log and annotations. */
+  sarifSeverity?: Severity
   /** Absolute path of the Dockerfile, when given or found. */
   dockerfile?: string
   reports: ReportImport[]
@@ -88,6 +94,8 @@ export interface ConfigEnvironment {
   readFile: (path: string) => string
   /** Where output files go when not given: the action writes them under RUNNER_TEMP, the CLI not at all. */
   defaultOutputs: 'temp-dir' | 'none'
+  /** What `kev: auto` does: download the catalog (the action) or only when fail-on-kev asks (the CLI). */
+  kevDownloadsByDefault?: boolean
 }
 
 export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
@@ -152,6 +160,18 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
       ...(inputs['policy-file'] !== undefined ? { policyFile: inputs['policy-file'] } : {}),
       ...(inputs['ignore-file'] !== undefined ? { ignoreFile: inputs['ignore-file'] } : {}),
       ...(inputs['baseline-sarif'] !== undefined ? { baselineSarif: inputs['baseline-sarif'] } : {}),
+      failOnKev: booleanInput(inputs, 'fail-on-kev'),
+      ...(inputs['fail-on-epss'] !== undefined ? { failOnEpss: inputs['fail-on-epss'] } : {}),
+    },
+    { workspace, exists: env.exists, readFile: env.readFile },
+  )
+  const exploitData = buildExploitDataConfig(
+    {
+      kev: parseChoice(inputs, 'kev'),
+      ...(inputs['kev-file'] !== undefined ? { kevFile: inputs['kev-file'] } : {}),
+      ...(inputs['epss-file'] !== undefined ? { epssFile: inputs['epss-file'] } : {}),
+      failOnKev: policy.failOnKev ?? false,
+      downloadByDefault: env.kevDownloadsByDefault ?? false,
     },
     { workspace, exists: env.exists, readFile: env.readFile },
   )
@@ -160,6 +180,7 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     images,
     scanners,
     policy,
+    exploitData,
     reports,
     upload,
     waitForProcessing: booleanInput(inputs, 'wait-for-processing'),
@@ -182,6 +203,8 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
   if (sbomFile) config.sbomFile = abs(sbomFile)
   const token = inputs.token?.trim()
   if (token) config.token = token
+  const sarifSeverity = parseSeverityFloor(inputs['sarif-severity'])
+  if (sarifSeverity !== undefined) config.sarifSeverity = sarifSeverity
   const mirror = inputs['tools-mirror']?.trim()
   if (mirror) config.toolsMirror = validateMirror(mirror)
   return config
@@ -269,6 +292,18 @@ function parseChoice<N extends InputName>(inputs: Inputs, name: N): ChoiceOf<N> 
     throw new ConfigurationError(`input ${name}: "${raw ?? ''}" is not ${accepted}`)
   }
   return text as ChoiceOf<N>
+}
+
+/** `sarif-severity`: critical, high, medium or low; empty means every finding. */
+function parseSeverityFloor(value: string | undefined): Severity | undefined {
+  const text = value?.trim().toLowerCase() ?? ''
+  if (text === '') return undefined
+  if (!isSeverity(text) || text === 'unknown') {
+    throw new ConfigurationError(
+      `input sarif-severity: "${value ?? ''}" is not a severity (critical, high, medium or low; empty for all)`,
+    )
+  }
+  return text
 }
 
 /** `true`/`false` (YAML 1.2 core schema words, as @actions/core getBooleanInput accepts). */

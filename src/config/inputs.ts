@@ -68,7 +68,7 @@ export const INPUT_DEFINITIONS = [
     name: 'policy-file',
     kind: 'string',
     description:
-      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on. Default: .github/container-security.yml when it exists.',
+      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on, fail-on-kev, fail-on-epss. Default: .github/container-security.yml when it exists.',
     default: '',
     flag: '--policy-file',
   },
@@ -78,6 +78,55 @@ export const INPUT_DEFINITIONS = [
     description: 'Vulnerabilities without a fixed version are reported but do not fail the gate.',
     default: 'false',
     flag: '--only-fixed',
+  },
+  {
+    name: 'fail-on-kev',
+    kind: 'boolean',
+    description:
+      "Fail on any vulnerability listed in CISA's Known Exploited Vulnerabilities catalog, whatever its severity (needs KEV data: see kev and kev-file).",
+    default: 'false',
+    flag: '--fail-on-kev',
+  },
+  {
+    name: 'kev',
+    kind: 'choice',
+    choices: ['auto', 'on', 'off'],
+    description:
+      "Mark findings listed in CISA's KEV catalog: auto (the action downloads the catalog, cached for the day; the CLI only with --fail-on-kev), on (always download), off. kev-file is used instead of a download when given.",
+    default: 'auto',
+    flag: '--kev',
+  },
+  {
+    name: 'kev-file',
+    kind: 'string',
+    description:
+      "CISA's KEV catalog JSON (known_exploited_vulnerabilities.json) to use instead of downloading it: offline and air-gapped runs.",
+    default: '',
+    flag: '--kev-file',
+  },
+  {
+    name: 'fail-on-epss',
+    kind: 'string',
+    description:
+      'Fail on any vulnerability whose EPSS score (probability of exploitation in 30 days, 0 to 1) is at or above this value, e.g. 0.5. Scores come from Grype or epss-file.',
+    default: '',
+    flag: '--fail-on-epss',
+  },
+  {
+    name: 'epss-file',
+    kind: 'string',
+    description:
+      "FIRST's daily EPSS CSV (epss_scores-YYYY-MM-DD.csv, gunzipped: cve,epss,percentile) giving findings their EPSS score; it replaces a scanner's score.",
+    default: '',
+    flag: '--epss-file',
+  },
+  {
+    name: 'sarif-severity',
+    kind: 'string',
+    description:
+      'Leave findings below this severity (critical, high, medium, low) out of the SARIF log, its upload and the annotations; they stay in findings-file, the summary counts and the gate. Default: all.',
+    default: '',
+    flag: '--sarif-severity',
   },
   {
     name: 'ignore-file',

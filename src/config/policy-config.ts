@@ -29,6 +29,10 @@ export interface PolicyConfig {
   baseline?: Set<string>
   /** The policy file that was read (workspace-relative as given), if any. */
   policyFile?: string
+  /** Fail on any finding in CISA's KEV catalog (`fail-on-kev`). */
+  failOnKev?: boolean
+  /** Fail on any finding with an EPSS score at or above this (`fail-on-epss`, 0..1). */
+  failOnEpss?: number
 }
 
 export interface PolicyInputs {
@@ -39,6 +43,9 @@ export interface PolicyInputs {
   policyFile?: string
   ignoreFile?: string
   baselineSarif?: string
+  failOnKev?: boolean
+  /** As written; validated here. */
+  failOnEpss?: string
 }
 
 export interface FileAccess {
@@ -108,7 +115,10 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
     severitySource,
     ignoreRules,
     vex,
+    failOnKev: file?.failOnKev ?? inputs.failOnKev ?? false,
   }
+  const failOnEpss = file?.failOnEpss ?? parseProbability('fail-on-epss', inputs.failOnEpss)
+  if (failOnEpss !== undefined) policy.failOnEpss = failOnEpss
   const baselinePath = inputs.baselineSarif?.trim()
   if (baselinePath) {
     const absoluteBaseline = isAbsolute(baselinePath) ? baselinePath : resolve(files.workspace, baselinePath)
@@ -122,4 +132,17 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
   }
   if (path !== undefined) policy.policyFile = path
   return policy
+}
+
+/** A probability input (`0.5`, `.1`, `1`): undefined when empty, else a number in 0..1. */
+export function parseProbability(name: string, value: string | undefined): number | undefined {
+  const text = value?.trim() ?? ''
+  if (text === '') return undefined
+  const number = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN
+  if (!(number >= 0 && number <= 1)) {
+    throw new ConfigurationError(
+      `input ${name}: "${text}" is not a probability between 0 and 1 (e.g. 0.5 for 50%)`,
+    )
+  }
+  return number
 }

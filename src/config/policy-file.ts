@@ -26,9 +26,22 @@ export interface PolicyFile {
   /** `highest` or a scanner id. */
   severitySource?: string
   gateOn?: GateOn
+  /** Fail on any finding in CISA's KEV catalog. */
+  failOnKev?: boolean
+  /** Fail on any finding with an EPSS score at or above this probability. */
+  failOnEpss?: number
 }
 
-const TOP_KEYS = ['fail-on', 'only-fixed', 'ignore', 'vex', 'severity-source', 'gate-on'] as const
+const TOP_KEYS = [
+  'fail-on',
+  'only-fixed',
+  'ignore',
+  'vex',
+  'severity-source',
+  'gate-on',
+  'fail-on-kev',
+  'fail-on-epss',
+] as const
 const IGNORE_KEYS = ['id', 'package', 'image', 'reason', 'expires'] as const
 const SEVERITY_SOURCES = ['highest', ...SCANNER_IDS] as const
 const GATE_ON = ['all', 'new'] as const
@@ -68,6 +81,8 @@ const SCHEMA = {
     vex: { type: 'array', items: nonEmpty },
     'severity-source': { type: 'string', enum: SEVERITY_SOURCES },
     'gate-on': { type: 'string', enum: GATE_ON },
+    'fail-on-kev': { type: 'boolean' },
+    'fail-on-epss': { type: 'number', minimum: 0, maximum: 1 },
   },
 } as const
 
@@ -130,6 +145,8 @@ interface RawPolicy {
   vex?: string[]
   'severity-source'?: string
   'gate-on'?: GateOn
+  'fail-on-kev'?: boolean
+  'fail-on-epss'?: number
 }
 
 function toPolicy(raw: RawPolicy, origin: string): PolicyFile {
@@ -153,6 +170,8 @@ function toPolicy(raw: RawPolicy, origin: string): PolicyFile {
   if (raw['only-fixed'] !== undefined) policy.onlyFixed = raw['only-fixed']
   if (raw['severity-source'] !== undefined) policy.severitySource = raw['severity-source']
   if (raw['gate-on'] !== undefined) policy.gateOn = raw['gate-on']
+  if (raw['fail-on-kev'] !== undefined) policy.failOnKev = raw['fail-on-kev']
+  if (raw['fail-on-epss'] !== undefined) policy.failOnEpss = raw['fail-on-epss']
   return policy
 }
 
@@ -200,6 +219,9 @@ function describeError(error: ErrorObject, data: unknown): string {
       return `${path} must be a real date YYYY-MM-DD (got ${show(value)})`
     case 'pattern':
       return `${path} must not be empty`
+    case 'minimum':
+    case 'maximum':
+      return `${path} must be a probability between 0 and 1 (got ${show(value)})`
     default:
       return `${path === '' ? 'the file' : path} ${error.message ?? 'is not valid'}`
   }
@@ -207,6 +229,7 @@ function describeError(error: ErrorObject, data: unknown): string {
 
 const TYPE_WORDS: Record<string, string> = {
   boolean: 'true or false',
+  number: 'a number between 0 and 1',
   string: 'a string',
   array: 'a list',
   object: 'a map',

@@ -1,6 +1,7 @@
 /**
  * The one finding model every scanner report (run or imported) is turned into. Pure types and helpers.
  */
+import type { EpssScore, KevMark } from './exploit-data.js'
 import type { Severity } from './severity.js'
 
 export const KINDS = ['vulnerability', 'misconfiguration', 'secret', 'compliance'] as const
@@ -99,6 +100,10 @@ export interface Finding {
   /** A short, already masked excerpt that shows the problem (`ENV AWS_SECRET_ACCESS_KEY=wJal…`). */
   evidence?: string
   suppression?: Suppression
+  /** Listed in CISA's Known Exploited Vulnerabilities catalog (vulnerabilities only). */
+  kev?: KevMark
+  /** EPSS probability of exploitation, from a scanner report or an EPSS file (vulnerabilities only). */
+  epss?: EpssScore
 }
 
 export function isKind(value: string): value is Kind {

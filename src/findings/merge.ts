@@ -6,6 +6,7 @@
  * Pure.
  */
 import type { Finding, FixState } from './finding.js'
+import { higherEpss } from './exploit-data.js'
 import { KINDS } from './finding.js'
 import { maxSeverity, severityRank, type Severity } from './severity.js'
 import { normalizePackagePath, packageVersionKey } from './package-identity.js'
@@ -167,6 +168,8 @@ function combine(cluster: Finding[], options: MergeOptions): Finding {
   let help: Finding['help']
   let evidence: string | undefined
   let suppression: Finding['suppression']
+  let epss: Finding['epss']
+  let kev: Finding['kev']
   for (const f of members) {
     for (const id of idsOf(f)) {
       const key = id.toUpperCase()
@@ -219,6 +222,8 @@ function combine(cluster: Finding[], options: MergeOptions): Finding {
     help ??= f.help
     evidence ??= f.evidence
     suppression ??= f.suppression
+    epss = higherEpss(epss, f.epss)
+    kev ??= f.kev
   }
 
   // Only vulnerabilities are re-keyed on a CVE; other kinds keep the rule they were grouped on.
@@ -256,6 +261,8 @@ function combine(cluster: Finding[], options: MergeOptions): Finding {
   if (help) result.help = { ...help }
   if (evidence !== undefined) result.evidence = evidence
   if (suppression) result.suppression = { ...suppression }
+  if (epss) result.epss = { ...epss }
+  if (kev) result.kev = { ...kev }
   return result
 }
 

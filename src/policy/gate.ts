@@ -7,10 +7,12 @@ import type { GateOn } from '../config/inputs.js'
 import type { Finding, Kind } from '../findings/finding.js'
 import { countBySeverity, meetsThreshold, type SeverityCounts, type Threshold } from '../findings/severity.js'
 import type { ScannerRun } from '../report/gate-result.js'
+import { appendAll } from '../util/arrays.js'
+import { exploitDataError, exploitGateMatch, exploitReasons, type ExploitGatePolicy } from './exploit-gate.js'
 
 export type VerdictResult = 'pass' | 'fail' | 'error'
 
-export interface GatePolicy {
+export interface GatePolicy extends ExploitGatePolicy {
   /** Threshold per finding kind. */
   failOn: Record<Kind, Threshold>
   /** Unfixed vulnerabilities are reported but do not fail the gate. */
@@ -42,7 +44,11 @@ export function uniformFailOn(threshold: Threshold): Record<Kind, Threshold> {
 /** True when `finding` fails the gate under `policy`. */
 export function isFailing(finding: Finding, policy: GatePolicy): boolean {
   if (finding.suppression !== undefined) return false
-  if (!meetsThreshold(finding.severity, policy.failOn[finding.kind])) return false
+  if (
+    !meetsThreshold(finding.severity, policy.failOn[finding.kind]) &&
+    exploitGateMatch(finding, policy) === undefined
+  )
+    return false
   if (policy.onlyFixed && finding.kind === 'vulnerability' && finding.fix?.state !== 'fixed') return false
   return true
 }
@@ -61,19 +67,21 @@ export function evaluateGate(
   for (const run of failed) {
     reasons.push(`${run.name} failed on ${run.target}: ${run.message ?? 'unknown error'}`)
   }
-  if (failingFindings.length > 0) {
-    const bySeverity = countBySeverity(failingFindings)
+  const overThreshold = failingFindings.filter((f) => meetsThreshold(f.severity, policy.failOn[f.kind]))
+  if (overThreshold.length > 0) {
+    const bySeverity = countBySeverity(overThreshold)
     const parts = (['critical', 'high', 'medium', 'low'] as const)
       .filter((s) => bySeverity[s] > 0)
       .map((s) => `${bySeverity[s]} ${s}`)
-    reasons.push(
-      `${failingFindings.length} finding(s) at or above the fail-on threshold (${parts.join(', ')})`,
-    )
+    reasons.push(`${overThreshold.length} finding(s) at or above the fail-on threshold (${parts.join(', ')})`)
   }
+  appendAll(reasons, exploitReasons(failingFindings, policy))
+  const dataError = exploitDataError(policy)
+  if (dataError !== undefined) reasons.push(dataError)
 
   let result: VerdictResult = 'pass'
   if (failingFindings.length > 0) result = 'fail'
-  if (failed.length > 0 && !policy.continueOnScannerError) result = 'error'
+  if ((failed.length > 0 || dataError !== undefined) && !policy.continueOnScannerError) result = 'error'
   if (result === 'pass') reasons.push('no finding at or above the fail-on threshold')
 
   return {

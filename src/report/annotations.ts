@@ -12,6 +12,7 @@ import { severityRank, type Severity } from '../findings/severity.js'
 import {
   allFindings,
   compareFindings,
+  exploitationText,
   fixText,
   findingMessage,
   oneLine,
@@ -20,6 +21,7 @@ import {
 import type { Logger } from '../util/logger.js'
 import type { GateResult } from './gate-result.js'
 import { levelOf } from './sarif.js'
+import { meetsSarifFloor } from './sarif-floor.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
 
@@ -39,6 +41,8 @@ export interface AnnotationOptions {
   sarifFile?: string
   /** Annotations of each level already written in this step (or kept free for later ones). */
   alreadyWritten?: Partial<Record<AnnotationLevel, number>>
+  /** `sarif-severity`: findings below it are not annotated. */
+  minSeverity?: Severity
 }
 
 /** A logger that counts the warnings and errors passed through it, for `alreadyWritten`. */
@@ -68,7 +72,7 @@ export const ANNOTATIONS_PER_LEVEL = 10
 export function selectAnnotations(result: GateResult, options: AnnotationOptions = {}): Annotation[] {
   const dockerfile = normalisePath(options.dockerfile ?? result.dockerfile)
   const candidates = allFindings(result)
-    .filter((f) => f.finding.suppression === undefined)
+    .filter((f) => f.finding.suppression === undefined && meetsSarifFloor(f.finding, options.minSeverity))
     .sort((a, b) => compareForAnnotation(a, b, dockerfile))
 
   const free = (level: AnnotationLevel): number =>
@@ -119,7 +123,7 @@ function toAnnotation({ finding, image }: LocatedFinding, level: AnnotationLevel
   const annotation: Annotation = {
     level,
     title: oneLine(
-      `${finding.severity.toUpperCase()} ${finding.ruleId}${finding.title === '' ? '' : `: ${finding.title}`}`,
+      `${finding.kev !== undefined ? 'KNOWN EXPLOITED ' : ''}${finding.severity.toUpperCase()} ${finding.ruleId}${finding.title === '' ? '' : `: ${finding.title}`}`,
       200,
     ),
     message: annotationMessage(finding, image.target),
@@ -135,6 +139,8 @@ function toAnnotation({ finding, image }: LocatedFinding, level: AnnotationLevel
 
 function annotationMessage(finding: Finding, target: string): string {
   const lines = [findingMessage(finding, 500), `Image: ${oneLine(target, 200)}`]
+  const exploitation = exploitationText(finding)
+  if (exploitation !== undefined) lines.push(exploitation)
   const fix = fixText(finding)
   if (fix === undefined && finding.kind === 'vulnerability') lines.push('No fixed version is known.')
   const description = oneLine(finding.description, 400)

@@ -3,6 +3,7 @@
  * Columns have bounded widths; colour only when asked (a terminal); text from reports is stripped of
  * control characters so a crafted title cannot move the cursor or recolour the terminal. Pure.
  */
+import type { KevStatus } from '../findings/exploit-data.js'
 import type { Finding } from '../findings/finding.js'
 import { countBySeverity, SEVERITIES, type Severity } from '../findings/severity.js'
 import type { VerdictResult } from '../policy/gate.js'
@@ -77,6 +78,22 @@ const COLUMNS: readonly Column[] = [
   { title: 'LOCATION', max: 40, floor: 10, value: (f) => locationText(f), cut: 'middle' },
 ]
 
+/** The KEV catalog a run used, or why none; nothing when the run did not ask for KEV data. */
+function kevConsoleLine(kev: KevStatus): string | undefined {
+  switch (kev.state) {
+    case 'loaded':
+    case 'stale':
+      return (
+        `kev: ${kev.marked ?? 0} known exploited (CISA catalog ${kev.catalogVersion ?? '?'}, ${kev.count ?? 0} entries` +
+        `${kev.state === 'stale' ? ', cached: the download failed' : ''})`
+      )
+    case 'unavailable':
+      return `KEV data unavailable: ${kev.reason ?? 'unknown error'}`
+    default:
+      return undefined
+  }
+}
+
 export function formatConsoleTable(result: GateResult, options: ConsoleTableOptions): string {
   const paint = (text: string, code: string): string => (options.color ? `${code}${text}${ANSI.reset}` : text)
   const lines: string[] = []
@@ -91,6 +108,11 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   }
   for (const note of (result.notes ?? []).slice(0, 20))
     lines.push(paint(`  note: ${oneLine(note, 300)}`, ANSI.yellow))
+  const kev = result.exploitData !== undefined ? kevConsoleLine(result.exploitData.kev) : undefined
+  if (kev !== undefined) {
+    const text = `  ${oneLine(kev, 300)}`
+    lines.push(kev.startsWith('KEV data') ? paint(text, ANSI.yellow) : text)
+  }
   lines.push('')
 
   for (const image of result.images) {

@@ -15,6 +15,8 @@ import {
   keepShownResults,
 } from './sarif-limits.js'
 import { buildSarif } from './sarif.js'
+import { applySarifFloor } from './sarif-floor.js'
+import type { Severity } from '../findings/severity.js'
 import { categoryNotes, imageCategoryBases, type CategoryOptions } from './sarif-naming.js'
 import { writeFileReplacing } from '../util/replace-file.js'
 
@@ -45,9 +47,11 @@ export interface SarifOutput {
  * are never built for what would be dropped anyway; `applySarifLimits` then enforces every limit.
  */
 export function buildLimitedSarif(
-  result: GateResult,
-  options: { runPer: SarifRunsPer; categories?: CategoryOptions },
+  fullResult: GateResult,
+  options: { runPer: SarifRunsPer; categories?: CategoryOptions; minSeverity?: Severity },
 ): SarifOutput {
+  const floor = applySarifFloor(fullResult, options.minSeverity)
+  const result = floor.result
   const capped =
     options.runPer === 'image' ? capFindingsPerImage(result, GITHUB_SARIF_LIMITS.maxResultsPerRun) : undefined
   const log = buildSarif(capped?.result ?? result, {
@@ -66,6 +70,7 @@ export function buildLimitedSarif(
     droppedResults,
     notShownResults: droppedResults + shown.cut,
     notes: [
+      ...floor.notes,
       ...categoryNotes(result.images, imageCategoryBases(result.images, options.categories)),
       ...(capped?.notes ?? []),
       ...limited.notes,

@@ -158,3 +158,35 @@ export function durationText(ms: number | undefined): string {
   const minutes = Math.floor(seconds / 60)
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`
 }
+
+/**
+ * `Known exploited (CISA KEV: added 2021-12-10, due 2021-12-24, ransomware use: Known). EPSS 0.97 (99th
+ * percentile)`, or undefined when nothing is known about exploitation.
+ */
+export function exploitationText(finding: Finding): string | undefined {
+  const parts: string[] = []
+  const kev = finding.kev
+  if (kev !== undefined) {
+    parts.push(
+      `Known exploited (CISA KEV: added ${kev.dateAdded}, due ${kev.dueDate}, ransomware use: ${kev.knownRansomwareCampaignUse}).`,
+    )
+  }
+  const epss = epssText(finding)
+  if (epss !== undefined) parts.push(`EPSS ${epss}.`)
+  return parts.length > 0 ? oneLine(parts.join(' '), 300) : undefined
+}
+
+/** `0.97 (99th percentile)`, or undefined without a score. */
+export function epssText(finding: Finding): string | undefined {
+  const epss = finding.epss
+  if (epss === undefined || !Number.isFinite(epss.score)) return undefined
+  const score = Number(epss.score.toFixed(4)).toString()
+  if (epss.percentile === undefined) return score
+  const percentile = Math.floor(epss.percentile * 100)
+  return `${score} (${percentile}${ordinalSuffix(percentile)} percentile)`
+}
+
+function ordinalSuffix(n: number): string {
+  if (n % 100 >= 11 && n % 100 <= 13) return 'th'
+  return ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th'
+}

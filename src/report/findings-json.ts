@@ -2,6 +2,7 @@
  * The machine-readable findings document (`--json`, the `findings-file` output): the verdict, a summary
  * per image with its scanners, and every finding — suppressed ones included — with its fingerprint. Pure.
  */
+import type { ExploitDataStatus } from '../findings/exploit-data.js'
 import type { Finding } from '../findings/finding.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { countBySeverity, type SeverityCounts } from '../findings/severity.js'
@@ -30,6 +31,8 @@ export interface FindingsDocument {
   /** With a baseline: how many findings are new and how many were already in it. */
   baseline?: { newCount: number; existingCount: number }
   notes?: string[]
+  /** What the run knew about exploitation: the KEV catalog used (or why none), EPSS sources. */
+  exploitData?: ExploitDataStatus
   images: ImageSummary[]
   findings: FindingRecord[]
 }
@@ -60,6 +63,7 @@ export function buildFindingsDocument(result: GateResult): FindingsDocument {
     verdict: result.verdict,
     ...(result.baseline !== undefined ? { baseline: result.baseline } : {}),
     ...(result.notes !== undefined && result.notes.length > 0 ? { notes: result.notes } : {}),
+    ...(result.exploitData !== undefined ? { exploitData: result.exploitData } : {}),
     images,
     findings,
   }

@@ -2,6 +2,7 @@
  * The value every report (SARIF, summary, outputs, annotations, console, findings JSON) is written from.
  * Types only.
  */
+import type { ExploitDataStatus } from '../findings/exploit-data.js'
 import type { Finding } from '../findings/finding.js'
 import type { ImageInventory } from '../inventory/package.js'
 import type { Verdict } from '../policy/gate.js'
@@ -52,4 +53,6 @@ export interface GateResult {
   baseline?: { newCount: number; existingCount: number }
   /** The packages of each scanned image, when an SBOM or dependency snapshot was asked for. */
   inventories?: ImageInventory[]
+  /** What the run knew about exploitation (KEV catalog, EPSS scores). */
+  exploitData?: ExploitDataStatus
 }

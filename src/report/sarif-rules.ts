@@ -74,7 +74,12 @@ function buildRule(id: string, group: readonly Finding[]): ReportingDescriptor {
       : oneLine(lead.description, 3000) || title
 
   const properties: NonNullable<ReportingDescriptor['properties']> = {
-    tags: unique(['security', ...kinds, ...scanners].map((t) => oneLine(t, 50))).slice(0, MAX_TAGS),
+    // `kev` right after `security`, so the 10-tag cap never drops it: code scanning filters on tags.
+    tags: unique(
+      ['security', ...(group.some((f) => f.kev !== undefined) ? ['kev'] : []), ...kinds, ...scanners].map(
+        (t) => oneLine(t, 50),
+      ),
+    ).slice(0, MAX_TAGS),
     precision: precisionOf(lead.kind, scanners.length),
   }
   const level = securitySeverity(severity, bestScore)

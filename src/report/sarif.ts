@@ -217,6 +217,24 @@ function resultProperties(finding: Finding): NonNullable<Result['properties']> {
   }
   if (finding.layer !== undefined) properties.layerDiffId = oneLine(finding.layer.diffId, 100)
   if (finding.subject !== undefined) properties.subject = oneLine(finding.subject, 300)
+  if (finding.kev !== undefined) {
+    properties.tags = ['kev']
+    properties.kev = {
+      cve: oneLine(finding.kev.cve, 40),
+      dateAdded: oneLine(finding.kev.dateAdded, 20),
+      dueDate: oneLine(finding.kev.dueDate, 20),
+      knownRansomwareCampaignUse: oneLine(finding.kev.knownRansomwareCampaignUse, 20),
+    }
+  }
+  if (finding.epss !== undefined && Number.isFinite(finding.epss.score)) {
+    properties.epss = {
+      cve: oneLine(finding.epss.cve, 40),
+      score: finding.epss.score,
+      ...(finding.epss.percentile !== undefined ? { percentile: finding.epss.percentile } : {}),
+      ...(finding.epss.date !== undefined ? { date: oneLine(finding.epss.date, 20) } : {}),
+      source: oneLine(finding.epss.source, 40),
+    }
+  }
   return properties
 }
 

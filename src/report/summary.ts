@@ -19,6 +19,13 @@ import {
 import type { ImageInventory } from '../inventory/package.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
 import { cell, escapeMarkdown, imagePathCell, link, table } from './markdown.js'
+import {
+  compareByExploitation,
+  epssCell,
+  exploitSection,
+  hasExploitData,
+  kevCell,
+} from './summary-exploit.js'
 
 /** GitHub's limit per step summary is 1 MiB; the margin leaves room for what the caller appends. */
 export const DEFAULT_SUMMARY_MAX_BYTES = 1024 * 1024 - 32 * 1024
@@ -63,9 +70,10 @@ interface Caps {
 
 export function buildSummaryMarkdown(result: GateResult, options: SummaryOptions = {}): string {
   const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES
-  const active = allFindings(result)
-    .filter((f) => f.finding.suppression === undefined)
-    .sort((a, b) => compareFindings(a.finding, b.finding))
+  const unsorted = allFindings(result).filter((f) => f.finding.suppression === undefined)
+  // With KEV marks or EPSS scores, the most likely exploited come first; else the most severe.
+  const compare = hasExploitData(unsorted.map((f) => f.finding)) ? compareByExploitation : compareFindings
+  const active = unsorted.sort((a, b) => compare(a.finding, b.finding))
   const caps: Caps = {
     findings: Math.max(0, options.maxFindingRows ?? DEFAULT_MAX_FINDING_ROWS),
     images: DEFAULT_MAX_IMAGE_ROWS,
@@ -91,6 +99,7 @@ function render(
   const multipleImages = result.images.length > 1
   const sections = [
     verdictSection(result),
+    exploitSection(result.exploitData),
     imagesSection(result.images, caps.images),
     packagesSection(result.inventories ?? [], caps.images),
     scannersSection(result.images, caps.scanners, multipleImages),
@@ -222,9 +231,11 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
       : `### Top ${shown.length} of ${active.length} findings`
   if (shown.length === 0)
     return `${title}\n\nThe table was left out to keep this summary under GitHub's size limit.`
+  const exploit = hasExploitData(shown.map((f) => f.finding))
   const header = [
     'Severity',
     'ID',
+    ...(exploit ? ['KEV', 'EPSS'] : []),
     'Package / check',
     'Fixed in',
     'Detected by',
@@ -234,6 +245,7 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
   const rows = shown.map(({ finding, image }) => [
     `${SEVERITY_ICON[finding.severity]} ${finding.severity}`,
     link(finding.ruleId, firstWebReference(finding), 80),
+    ...(exploit ? [kevCell(finding), epssCell(finding)] : []),
     cell(whatOf(finding), 120),
     cell(fixedVersionsText(finding), 80),
     cell(finding.detectedBy.join(', '), 80),

@@ -5,6 +5,7 @@
  * is syft's layer digest, which is the DiffID of the uncompressed layer (it equals the image config's
  * `rootfs.diff_ids` entry), so it maps onto `layer.diffId`.
  */
+import { higherEpss, type EpssScore } from '../findings/exploit-data.js'
 import type { Finding, FixState, PackageRef } from '../findings/finding.js'
 import { normalizeSeverity, type Severity } from '../findings/severity.js'
 import type { ParseContext } from './scanner.js'
@@ -73,6 +74,7 @@ function matchFinding(match: FieldReader, target: string): Finding {
   const fix = vuln.optionalObject('fix')
   const fixVersions = uniqueStrings(fix?.stringArray('versions') ?? [])
   const score = cvssScore(vuln, related)
+  const epss = epssOf([vuln, ...related])
   const vendorSeverity = vendorSeverities([vuln, ...related])
   const locations = artifact.objectArray('locations')
   const layerId = locations.map((l) => l.optionalString('layerID')).find((l) => l !== undefined && l !== '')
@@ -95,6 +97,7 @@ function matchFinding(match: FieldReader, target: string): Finding {
     package: packageOf(artifact, locations),
     fix: { state: fixState(fix?.optionalString('state'), fixVersions), versions: fixVersions },
     ...(layerId ? { layer: { diffId: layerId } } : {}),
+    ...(epss !== undefined ? { epss } : {}),
     references: uniqueStrings([
       vuln.optionalString('dataSource'),
       ...vuln.stringArray('urls'),
@@ -160,6 +163,32 @@ function cvssScore(vuln: FieldReader, related: FieldReader[]): number | undefine
   const best = (list: CvssCandidate[]): number | undefined => maxOf(list.map((c) => c.score))
   const modern = candidates.filter((c) => c.v3OrLater)
   return best(modern.filter((c) => c.nvd)) ?? best(modern)
+}
+
+/**
+ * The highest EPSS score Grype attached to the match or its related records. Grype's JSON carries
+ * `epss: [{cve, epss, percentile, date}]` on each vulnerability record (anchore/grype v0.111.0,
+ * grype/presenter/models/vulnerability_metadata.go: `EPSS []EPSS \`json:"epss,omitempty"\``).
+ */
+function epssOf(owners: FieldReader[]): EpssScore | undefined {
+  let best: EpssScore | undefined
+  for (const owner of owners) {
+    for (const entry of owner.objectArray('epss')) {
+      const value = entry.optionalNumber('epss')
+      const cve = entry.optionalString('cve')
+      if (value === undefined || !(value >= 0 && value <= 1) || cve === undefined) continue
+      const percentile = entry.optionalNumber('percentile')
+      const date = entry.optionalString('date')
+      best = higherEpss(best, {
+        cve: cve.toUpperCase(),
+        score: value,
+        ...(percentile !== undefined && percentile >= 0 && percentile <= 1 ? { percentile } : {}),
+        ...(date ? { date: date.slice(0, 10) } : {}),
+        source: SCANNER,
+      })
+    }
+  }
+  return best
 }
 
 /** The severity each data source gave, keyed by its namespace's first part (`nvd`, `redhat`, `ghsa`). */

@@ -1,6 +1,7 @@
 /** What the pipeline stages depend on outside themselves: processes, the tool cache, the clock, caches. */
 import type { Config } from '../config/config.js'
 import type { DbScanner, InstalledTool, Scanner } from '../scanners/scanner.js'
+import type { DbCacheService } from '../tools/db-cache.js'
 import type { Platform } from '../tools/tool-spec.js'
 import type { CommandRunner } from '../util/exec.js'
 import type { Logger } from '../util/logger.js'
@@ -16,6 +17,10 @@ export interface PipelineDeps {
   install: (scanner: Scanner, config: Config) => Promise<InstalledTool>
   /** Vulnerability DB caching across workflow runs (the action's @actions/cache); absent in the CLI. */
   dbCache?: DbCacheHooks
+  /** Cache for downloaded data (the KEV catalog) across workflow runs: the action's @actions/cache. */
+  dataCache?: DbCacheService
+  /** Where the KEV catalog is downloaded from (default: CISA's URL). */
+  kevCatalogUrl?: string
   /** Concurrent scanner runs (one scanner never runs twice at once: its DB directory is shared). */
   concurrency?: number
 }
