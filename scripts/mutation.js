@@ -34,6 +34,8 @@ export const GROUPS = {
         'findings/cvss.test.ts',
         'findings/fingerprint-golden.test.ts',
         'findings/merge.test.ts',
+        'findings/severity.test.ts',
+        'findings/vulnerability-ids.test.ts',
         'verdict.test.ts',
       ],
     },
@@ -59,9 +61,21 @@ export const GROUPS = {
     },
   },
   sarif: {
-    sarif: {
-      mutate: ['src/report/sarif*.ts'],
-      tests: ['report/sarif*.test.ts', 'findings/fingerprint-golden.test.ts'],
+    'sarif-naming': {
+      mutate: ['src/report/sarif-naming.ts'],
+      tests: ['report/sarif-naming.test.ts', 'report/sarif.test.ts'],
+    },
+    'sarif-rules': {
+      mutate: ['src/report/sarif-rules.ts'],
+      tests: ['report/sarif-rules.test.ts', 'report/sarif.test.ts'],
+    },
+    'sarif-build': {
+      mutate: ['src/report/sarif.ts'],
+      tests: ['report/sarif.test.ts', 'report/sarif-limits.test.ts', 'findings/fingerprint-golden.test.ts'],
+    },
+    'sarif-limits': {
+      mutate: ['src/report/sarif-limits.ts'],
+      tests: ['report/sarif-limits.test.ts', 'report/sarif.test.ts'],
     },
   },
   config: {
