@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run mutation [-- GROUP|UNIT ...] [--threshold N] [--concurrency N] [--full]
+// npm run mutation [-- GROUP|UNIT ...] [--threshold N] [--concurrency N] [--full] [--summary]
 //
 // Runs StrykerJS over the pure core one unit at a time: each unit mutates a few source files and runs
 // only the unit tests that exercise them (CSG_MUTATION_TESTS, read by jest.mutation.config.js). Stryker's
@@ -12,6 +12,7 @@
 // --full, reruns incrementally from .cache/mutation/<unit>.incremental.json (only changed mutants and
 // tests run again). Prints the score per unit, per group and in all:
 // (killed + timeout) / (killed + timeout + survived + no coverage); exits 1 below --threshold (default 85).
+// --summary prints the scores of the reports already written, without running Stryker.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -123,12 +124,19 @@ const REPORT_DIR = '.cache/mutation'
 
 /** @param {string[]} argv */
 function parseArguments(argv) {
-  const options = { names: /** @type {string[]} */ ([]), threshold: 85, concurrency: 0, full: false }
+  const options = {
+    names: /** @type {string[]} */ ([]),
+    threshold: 85,
+    concurrency: 0,
+    full: false,
+    summary: false,
+  }
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i] ?? ''
     if (argument === '--threshold') options.threshold = Number(argv[++i])
     else if (argument === '--concurrency') options.concurrency = Number(argv[++i])
     else if (argument === '--full') options.full = true
+    else if (argument === '--summary') options.summary = true
     else if (argument.startsWith('-')) throw new Error(`unknown option ${argument}`)
     else options.names.push(argument)
   }
@@ -199,6 +207,7 @@ function main() {
   const byGroup = new Map()
   /** @type {string[]} */
   const lines = []
+  let missing = 0
   for (const [group, name, unit] of units) {
     const report = `${REPORT_DIR}/${name}.json`
     const config = {
@@ -212,15 +221,23 @@ function main() {
       incrementalFile: `${REPORT_DIR}/${name}.incremental.json`,
     }
     const configFile = `${REPORT_DIR}/${name}.stryker.json`
-    writeFileSync(configFile, JSON.stringify(config, null, 2))
-    console.log(`\n== ${group}/${name}: ${unit.mutate.join(' ')}\n   tests: ${unit.tests.join(' ')}`)
-    const run = spawnSync('npx', ['stryker', 'run', configFile], {
-      stdio: 'inherit',
-      env: { ...process.env, CSG_MUTATION_TESTS: unit.tests.join(' ') },
-    })
-    if (run.status !== 0 || !existsSync(report)) {
-      console.error(`mutation: Stryker failed on ${name} (exit ${run.status})`)
-      process.exit(2)
+    if (options.summary) {
+      if (!existsSync(report)) {
+        lines.push(`${`${group}/${name}`.padEnd(22)} not measured yet (npm run mutation -- ${name})`)
+        missing++
+        continue
+      }
+    } else {
+      writeFileSync(configFile, JSON.stringify(config, null, 2))
+      console.log(`\n== ${group}/${name}: ${unit.mutate.join(' ')}\n   tests: ${unit.tests.join(' ')}`)
+      const run = spawnSync('npx', ['stryker', 'run', configFile], {
+        stdio: 'inherit',
+        env: { ...process.env, CSG_MUTATION_TESTS: unit.tests.join(' ') },
+      })
+      if (run.status !== 0 || !existsSync(report)) {
+        console.error(`mutation: Stryker failed on ${name} (exit ${run.status})`)
+        process.exit(2)
+      }
     }
     const counts = countMutants(report)
     lines.push(line(`${group}/${name}`, counts))
@@ -230,8 +247,12 @@ function main() {
   for (const text of lines) console.log(`  ${text}`)
   for (const [group, list] of byGroup) console.log(`  ${line(`${group} (group)`, sum(list))}`)
   const total = sum([...byGroup.values()].flat())
-  console.log(`  ${line('all', total)}`)
+  console.log(`  ${line(missing > 0 ? 'all measured' : 'all', total)}`)
   const { percent } = score(total)
+  if (missing > 0) {
+    console.error(`mutation: ${missing} unit(s) not measured yet`)
+    process.exit(2)
+  }
   if (percent < options.threshold) {
     console.error(`mutation: score ${percent.toFixed(2)} % is below the threshold ${options.threshold} %`)
     process.exit(1)
