@@ -10,6 +10,7 @@ import type { Threshold } from '../../src/findings/severity.js'
 import type { PolicyConfig } from '../../src/config/policy-config.js'
 import { applyPolicy } from '../../src/policy/apply-policy.js'
 import { evaluateGate, isFailing, type GatePolicy } from '../../src/policy/gate.js'
+import { parseOpenVex } from '../../src/policy/vex.js'
 import { builtinFinding, scannerRun, secretFinding, vulnerability } from '../helpers/gate-result-fixtures.js'
 
 const POLICY: GatePolicy = {
@@ -166,6 +167,66 @@ describe('suppressions and gate-on through the policy stage', () => {
     ['an ignore rule for another id', 'fail', { id: 'CVE-2099-0001', reason: 'typo' }],
   ] as const)('%s → %s', (_name, expected, rule) => {
     expect(verdictOf(policyConfig({ ignoreRules: [{ ...rule }] }), [vulnerability()])).toBe(expected)
+  })
+
+  /** An OpenVEX document with one statement about CVE-2023-0286 in the given product. */
+  function vexDocument(status: string, product: string, timestamp = '2026-05-01T00:00:00Z'): string {
+    return JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/1',
+      author: 'acme security',
+      timestamp,
+      version: 1,
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2023-0286' },
+          products: [{ '@id': product }],
+          status,
+          ...(status === 'not_affected' ? { justification: 'vulnerable_code_not_in_execute_path' } : {}),
+        },
+      ],
+    })
+  }
+
+  it.each([
+    // the statement's status, its product, the verdict for a high vulnerability at fail-on high
+    ['not_affected', 'pkg:apk/alpine/libcrypto3@3.0.7-r0', 'pass'],
+    ['not_affected', 'pkg:apk/alpine/libcrypto3', 'pass'],
+    ['fixed', 'pkg:apk/alpine/libcrypto3@3.0.7-r0', 'pass'],
+    ['affected', 'pkg:apk/alpine/libcrypto3@3.0.7-r0', 'fail'],
+    ['under_investigation', 'pkg:apk/alpine/libcrypto3@3.0.7-r0', 'fail'],
+    ['not_affected', 'pkg:apk/alpine/libssl3@3.0.7-r0', 'fail'],
+    ['not_affected', 'pkg:apk/alpine/libcrypto3@3.0.8-r0', 'fail'],
+  ] as const)('a VEX statement %s for %s → %s', (status, product, expected) => {
+    const vex = parseOpenVex(vexDocument(status, product), 'vex.json')
+    expect(verdictOf(policyConfig({ vex }), [vulnerability()])).toBe(expected)
+  })
+
+  it('a VEX not_affected statement exempts the finding from the verdict, and says why', () => {
+    const vex = parseOpenVex(vexDocument('not_affected', 'pkg:apk/alpine/libcrypto3@3.0.7-r0'), 'vex.json')
+    const outcome = applyPolicy(
+      [{ target: 'alpine:3.17', repository: REPO, findings: [vulnerability({ severity: 'critical' })] }],
+      policyConfig({ vex }),
+      TODAY,
+    )
+    expect(outcome.findings[0]![0]!.suppression).toEqual({
+      kind: 'vex',
+      reason: 'not_affected: vulnerable_code_not_in_execute_path',
+    })
+    expect(evaluateGate(outcome.findings.flat(), [scannerRun()], POLICY)).toMatchObject({
+      result: 'pass',
+      suppressed: 1,
+      failing: 0,
+    })
+  })
+
+  it('the later of two VEX statements decides: affected after not_affected fails the gate', () => {
+    const product = 'pkg:apk/alpine/libcrypto3@3.0.7-r0'
+    const vex = [
+      ...parseOpenVex(vexDocument('affected', product, '2026-05-02T00:00:00Z'), 'later.json'),
+      ...parseOpenVex(vexDocument('not_affected', product, '2026-05-01T00:00:00Z'), 'earlier.json'),
+    ]
+    expect(verdictOf(policyConfig({ vex }), [vulnerability()])).toBe('fail')
   })
 
   it('a suppressed finding never fails, even far over the threshold', () => {

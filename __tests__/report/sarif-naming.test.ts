@@ -23,6 +23,8 @@ describe('artifactUri', () => {
     ['', 'image'],
     ['//', 'image'],
     ["it's(1)*", 'it%27s%281%29%2A'],
+    ['wow!', 'wow%21'],
+    ['a/./b//c/', 'a/b/c'],
     // Found by __tests__/fuzz: a lone surrogate from a corrupt report made encodeURIComponent throw.
     ['docker/\ud800Dockerfile', 'docker/%EF%BF%BDDockerfile'],
   ])('%j → %j', (path, uri) => {
@@ -97,8 +99,30 @@ describe('categories that neither collide nor churn', () => {
     [{ platform: 'linux/arm64' }, 'container-security-gate/platform:linux/arm64/'],
     [{ label: 'two words' }, 'container-security-gate/label:two-words/'],
     [{}, 'container-security-gate/'],
+    // Keys sorted whatever order the matrix gives them in.
+    [{ c: '3', b: '2', a: '1', d: '4' }, 'container-security-gate/a:1/b:2/c:3/d:4/'],
+    [{ os: null }, 'container-security-gate/os:/'],
+    [{ os: undefined }, 'container-security-gate/os:/'],
+    // Nested objects keep sorted keys at every depth, arrays keep their order.
+    [
+      { include: [{ z: 1, a: { y: 2, b: 3 } }, 'x'] },
+      'container-security-gate/include:[{"a":{"b":3,"y":2},"z":1},"x"]/',
+    ],
+    [{ path: 'a//b/' }, 'container-security-gate/path:a/b/'],
+    [{ dir: '/' }, 'container-security-gate/dir:/'],
   ])('matrix %j → prefix %s', (matrix, prefix) => {
     expect(categoryPrefix({ matrix })).toBe(prefix)
+  })
+
+  it.each([
+    ['/web-app/', 'web-app/'],
+    ['//web-app//', 'web-app/'],
+    [' team  app ', 'team-app/'],
+    ['team//app', 'team/app/'],
+    ['  ', 'container-security-gate/os:linux/'],
+    ['///', 'container-security-gate/os:linux/'],
+  ])('the category input %j gives the prefix %j', (category, prefix) => {
+    expect(categoryPrefix({ category, matrix: { os: 'linux' } })).toBe(prefix)
   })
 
   it('the category input replaces the tool name and the matrix', () => {
@@ -116,12 +140,9 @@ describe('categories that neither collide nor churn', () => {
     expect(imageCategoryBases([second])).toEqual(['container-security-gate/image/'])
     const bases = imageCategoryBases([first, app('acme/app:1'), app('acme/app:2')])
     expect(categoryNotes([first, app('acme/app:1'), app('acme/app:2')], bases)).toEqual([
-      expect.stringMatching(
-        /^\/tmp\/image-3f2a\.tar carries no repository name .* under "image" \(category container-security-gate\/image\/\)/,
-      ),
-      expect.stringMatching(
-        /^acme\/app:2 is the second or later image of acme\/app .* container-security-gate\/acme\/app~2\//,
-      ),
+      '/tmp/image-3f2a.tar carries no repository name (no RepoTags, no OCI ref.name with a repository), so code scanning files its results under "image" (category container-security-gate/image/), not under its file name, which may change every build. Name the image when saving it (docker save app:1.0, or an OCI ref.name like example.com/app:1.0) to file them under its repository.',
+      'acme/app:2 is the second or later image of acme/app in this step; its category is container-security-gate/acme/app~2/, by its position in the image input. Keep that order stable, or scan one image per matrix leg.',
     ])
+    expect(categoryNotes([app('acme/app:1')], imageCategoryBases([app('acme/app:1')]))).toEqual([])
   })
 })
