@@ -147,6 +147,7 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     {
       failOn: failOnText,
       onlyFixed: booleanInput(inputs, 'only-fixed'),
+      ignoreBase: booleanInput(inputs, 'ignore-base'),
       ...(inputs['gate-on'] !== undefined ? { gateOn: inputs['gate-on'] } : {}),
       ...(inputs['severity-source'] !== undefined ? { severitySource: inputs['severity-source'] } : {}),
       ...(inputs['policy-file'] !== undefined ? { policyFile: inputs['policy-file'] } : {}),

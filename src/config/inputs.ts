@@ -68,7 +68,7 @@ export const INPUT_DEFINITIONS = [
     name: 'policy-file',
     kind: 'string',
     description:
-      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on. Default: .github/container-security.yml when it exists.',
+      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on, ignore-base, base-images (allowed base image repositories, require-digest). Default: .github/container-security.yml when it exists.',
     default: '',
     flag: '--policy-file',
   },
@@ -78,6 +78,14 @@ export const INPUT_DEFINITIONS = [
     description: 'Vulnerabilities without a fixed version are reported but do not fail the gate.',
     default: 'false',
     flag: '--only-fixed',
+  },
+  {
+    name: 'ignore-base',
+    kind: 'boolean',
+    description:
+      "Findings that came with the final stage's base image (its FROM line, known from the Dockerfile) are reported, marked base, but do not fail the gate; the image's own layers gate as before.",
+    default: 'false',
+    flag: '--ignore-base',
   },
   {
     name: 'ignore-file',

@@ -99,6 +99,12 @@ export interface Finding {
   /** A short, already masked excerpt that shows the problem (`ENV AWS_SECRET_ACCESS_KEY=wJal…`). */
   evidence?: string
   suppression?: Suppression
+  /**
+   * True when attribution traced the finding to the final stage's base image (a layer or a setting the
+   * `FROM` image brought), not to this Dockerfile's own instructions. `ignore-base` keeps these out of the
+   * gate. Never set without a Dockerfile whose build lines up with the image.
+   */
+  base?: boolean
 }
 
 export function isKind(value: string): value is Kind {

@@ -2,6 +2,7 @@
  * The value every report (SARIF, summary, outputs, annotations, console, findings JSON) is written from.
  * Types only.
  */
+import type { BaseImageRef } from '../findings/base-image.js'
 import type { Finding } from '../findings/finding.js'
 import type { ImageInventory } from '../inventory/package.js'
 import type { Verdict } from '../policy/gate.js'
@@ -46,6 +47,8 @@ export interface GateResult {
   toolVersion: string
   /** The Dockerfile used for attribution, relative to the workspace, `/`-separated. */
   dockerfile?: string
+  /** The final image's base image and its `FROM` line, from the Dockerfile (not for `FROM scratch`). */
+  baseImage?: BaseImageRef
   /** Lines the summary must show: expired or unused ignore rules, and similar. */
   notes?: string[]
   /** With a baseline: how many findings are new and how many were already in it. */

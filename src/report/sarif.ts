@@ -217,6 +217,8 @@ function resultProperties(finding: Finding): NonNullable<Result['properties']> {
   }
   if (finding.layer !== undefined) properties.layerDiffId = oneLine(finding.layer.diffId, 100)
   if (finding.subject !== undefined) properties.subject = oneLine(finding.subject, 300)
+  // Came with the base image (its FROM line): `ignore-base` keeps it out of the gate.
+  if (finding.base === true) properties.base = true
   return properties
 }
 
