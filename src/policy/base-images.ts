@@ -99,7 +99,7 @@ function judge(candidate: Candidate, check: BaseImageCheck): Finding | undefined
       ruleId: UNCHECKABLE_BASE_RULE,
       ruleTitle: 'Base image cannot be checked',
       title: `Base image cannot be checked: ${candidate.written}`,
-      subject: `FROM ${candidate.written}`,
+      subject: candidate.written,
       description: `${candidate.written} does not name an image after build-arg substitution ("${candidate.reference}")${argNote}, so the base-images policy cannot check it.`,
       fix: 'Give the build arg a default (ARG BASE=registry/repository:tag@sha256:…) before the first FROM, or name the image directly.',
     })
