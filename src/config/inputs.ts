@@ -124,7 +124,7 @@ export const INPUT_DEFINITIONS = [
     name: 'reports',
     kind: 'lines',
     description:
-      'Existing reports to import instead of (or besides) running scanners, one per line as FORMAT:PATH (trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, defender, sarif).',
+      'Existing reports to import instead of (or besides) running scanners, one per line as FORMAT:PATH (trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, defender, sarif), or findings:PATH for the findings-file of a matrix leg (the collect step: one verdict, one SARIF run per image).',
     default: '',
     flag: '--report',
   },
