@@ -59,7 +59,10 @@ describe('policy file: ignore-base and base-images', () => {
       'base-images.allow must list at least one pattern (leave allow out to allow any repository) (line 2)',
     ],
     ['base-images:\n  allow: ["  "]', 'base-images.allow[0] must not be empty (line 2)'],
-    ['base-images:\n  require-digest: "yes"', 'base-images.require-digest must be true or false (got "yes") (line 2)'],
+    [
+      'base-images:\n  require-digest: "yes"',
+      'base-images.require-digest must be true or false (got "yes") (line 2)',
+    ],
     [
       'base-images:\n  severity: unknown',
       'base-images.severity must be one of critical, high, medium, low (got "unknown") (line 2)',

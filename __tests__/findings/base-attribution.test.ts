@@ -15,7 +15,10 @@ const DOCKERFILE = [
 ].join('\n')
 
 const HISTORY: HistoryEntry[] = [
-  { createdBy: '/bin/sh -c #(nop) ADD file:fe64057fbb83dccb960efabbf1cd8777920ef279a7fa8 in / ', emptyLayer: false },
+  {
+    createdBy: '/bin/sh -c #(nop) ADD file:fe64057fbb83dccb960efabbf1cd8777920ef279a7fa8 in / ',
+    emptyLayer: false,
+  },
   { createdBy: '/bin/sh -c #(nop)  EXPOSE 22/tcp', emptyLayer: true },
   { createdBy: '/bin/sh -c #(nop)  CMD ["/bin/sh"]', emptyLayer: true },
   { createdBy: 'RUN /bin/sh -c apk add --no-cache curl # buildkit', emptyLayer: false },
@@ -51,7 +54,11 @@ const FINDINGS: Finding[] = [
   // Something missing from the final stage points at FROM, but adding it is this Dockerfile's job.
   hinted('CSG-NO-HEALTHCHECK', { keyword: 'FROM' }),
   // A linter's own location on the FROM line is about the line, not the base image's content.
-  finding('DL3006', { kind: 'misconfiguration', detectedBy: ['hadolint'], location: { path: 'Dockerfile', startLine: 2 } }),
+  finding('DL3006', {
+    kind: 'misconfiguration',
+    detectedBy: ['hadolint'],
+    location: { path: 'Dockerfile', startLine: 2 },
+  }),
 ]
 
 const marks = (out: Finding[]): Record<string, [number | undefined, boolean | undefined]> =>
@@ -78,7 +85,9 @@ describe('base marks from attribution', () => {
   })
 
   it('marks nothing when the history does not line up with the Dockerfile', () => {
-    const other = HISTORY.map((h) => (h.createdBy.includes('curl') ? { ...h, createdBy: 'RUN /bin/sh -c make # buildkit' } : h))
+    const other = HISTORY.map((h) =>
+      h.createdBy.includes('curl') ? { ...h, createdBy: 'RUN /bin/sh -c make # buildkit' } : h,
+    )
     const out = attributeFindings(FINDINGS.slice(0, 2), { history: other, layers: LAYERS, dockerfile: model })
     expect(out.map((f) => f.base)).toEqual([undefined, undefined])
   })
@@ -96,7 +105,13 @@ describe('base marks from attribution', () => {
   it.each([
     [DOCKERFILE, { image: 'alpine:3.19', location: { path: 'Dockerfile', startLine: 2, endLine: 2 } }],
     ['FROM scratch\nCOPY a /a', undefined],
-    ['FROM golang:1.22 AS build\nRUN make\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=build /a /a', { image: 'gcr.io/distroless/static:nonroot', location: { path: 'Dockerfile', startLine: 3, endLine: 3 } }],
+    [
+      'FROM golang:1.22 AS build\nRUN make\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=build /a /a',
+      {
+        image: 'gcr.io/distroless/static:nonroot',
+        location: { path: 'Dockerfile', startLine: 3, endLine: 3 },
+      },
+    ],
   ])('baseImageOf %j', (text, expected) => {
     expect(baseImageOf(parseDockerfile(text, 'Dockerfile'))).toEqual(expected)
   })

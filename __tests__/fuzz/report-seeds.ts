@@ -333,7 +333,9 @@ const findingsFile = {
       repository: 'ghcr.io/acme/api',
       counts: {},
       suppressed: 1,
-      scanners: [{ scanner: 'trivy', name: 'Trivy', target: 'ghcr.io/acme/api:1.0', status: 'ok', findings: 2 }],
+      scanners: [
+        { scanner: 'trivy', name: 'Trivy', target: 'ghcr.io/acme/api:1.0', status: 'ok', findings: 2 },
+      ],
     },
   ],
   findings: [

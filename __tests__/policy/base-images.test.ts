@@ -44,8 +44,19 @@ describe('normaliseAllowPattern', () => {
     ['*.dkr.ecr.*.amazonaws.com/base/*', { pattern: '*.dkr.ecr.*.amazonaws.com/base/*' }],
     ['localhost:5000/*', { pattern: 'localhost:5000/*' }],
     ['*', { pattern: '*' }],
-    ['alpine:3.19', { problem: '"alpine:3.19" names a tag or digest; patterns name registry/repository only (require-digest checks pinning)' }],
-    [`alpine@${DIGEST}`, { problem: `"alpine@${DIGEST}" names a tag or digest; patterns name registry/repository only (require-digest checks pinning)` }],
+    [
+      'alpine:3.19',
+      {
+        problem:
+          '"alpine:3.19" names a tag or digest; patterns name registry/repository only (require-digest checks pinning)',
+      },
+    ],
+    [
+      `alpine@${DIGEST}`,
+      {
+        problem: `"alpine@${DIGEST}" names a tag or digest; patterns name registry/repository only (require-digest checks pinning)`,
+      },
+    ],
     ['  ', { problem: 'is empty' }],
   ])('%j → %j', (pattern, expected) => {
     expect(normaliseAllowPattern(pattern)).toEqual(expected)
@@ -95,7 +106,11 @@ const check = (dockerfile: string, policy: Partial<BaseImagePolicy> = {}, labels
 describe('checkBaseImages: which FROM lines are base images, after ARG substitution', () => {
   it.each([
     ['allowed Docker Hub official image', 'FROM alpine:3.19', []],
-    ['untrusted Docker Hub user image', 'FROM evil/alpine:3.19', [['csg/untrusted-base-image', 1, 'FROM docker.io/evil/alpine']]],
+    [
+      'untrusted Docker Hub user image',
+      'FROM evil/alpine:3.19',
+      [['csg/untrusted-base-image', 1, 'FROM docker.io/evil/alpine']],
+    ],
     ['FROM scratch is no base image', 'FROM scratch\nCOPY a /a', []],
     [
       'an earlier stage is no base image; every other stage is checked',
@@ -131,13 +146,27 @@ describe('checkBaseImages: which FROM lines are base images, after ARG substitut
   it('without allow, any repository passes; require-digest alone still checks pinning', () => {
     expect(check('FROM quay.io/x/base:1', { allow: undefined as unknown as string[] })).toEqual([])
     const { allow: _allow, ...noAllow } = POLICY
-    expect(checkBaseImages({ target: 'a', model: parseDockerfile('FROM quay.io/x/base:1', 'D'), policy: { ...noAllow, requireDigest: true } }).map((f) => f.ruleId)).toEqual(['csg/base-image-not-pinned'])
+    expect(
+      checkBaseImages({
+        target: 'a',
+        model: parseDockerfile('FROM quay.io/x/base:1', 'D'),
+        policy: { ...noAllow, requireDigest: true },
+      }).map((f) => f.ruleId),
+    ).toEqual(['csg/base-image-not-pinned'])
   })
 
   it('checks the org.opencontainers.image.base.name label when it names another image than the FROM lines', () => {
     const label = { 'org.opencontainers.image.base.name': 'quay.io/x/base:1' }
-    expect(check('FROM alpine:3.19', {}, label)).toEqual([['csg/untrusted-base-image', 1, 'FROM quay.io/x/base']])
-    expect(check('FROM alpine:3.19', {}, { 'org.opencontainers.image.base.name': 'docker.io/library/alpine:3.19' })).toEqual([])
+    expect(check('FROM alpine:3.19', {}, label)).toEqual([
+      ['csg/untrusted-base-image', 1, 'FROM quay.io/x/base'],
+    ])
+    expect(
+      check(
+        'FROM alpine:3.19',
+        {},
+        { 'org.opencontainers.image.base.name': 'docker.io/library/alpine:3.19' },
+      ),
+    ).toEqual([])
     // No Dockerfile: the label alone, without a line.
     const findings = checkBaseImages({ target: 'app:ci', labels: label, policy: POLICY })
     expect(findings.map((f) => [f.ruleId, f.location])).toEqual([['csg/untrusted-base-image', undefined]])

@@ -29,7 +29,10 @@ const base = vuln('CVE-BASE', { base: true, location: { path: 'Dockerfile', star
 const own = vuln('CVE-OWN', { location: { path: 'Dockerfile', startLine: 3 } })
 const unattributed = vuln('CVE-IMPORTED')
 const baseLow = vuln('CVE-BASE-LOW', { base: true, severity: 'low' })
-const baseSuppressed = vuln('CVE-BASE-IGNORED', { base: true, suppression: { kind: 'ignore', reason: 'accepted' } })
+const baseSuppressed = vuln('CVE-BASE-IGNORED', {
+  base: true,
+  suppression: { kind: 'ignore', reason: 'accepted' },
+})
 
 describe('ignore-base', () => {
   it.each([

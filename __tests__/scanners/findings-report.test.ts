@@ -11,15 +11,36 @@ const RESULT: GateResult = {
   startedAt: '2026-12-01T00:00:00.000Z',
   toolVersion: '1.2.3',
   dockerfile: 'services/api/Dockerfile',
-  verdict: { result: 'fail', reasons: ['x'], counts: { critical: 1, high: 1, medium: 0, low: 0, unknown: 0, total: 2 }, suppressed: 1, failing: 1, scannerErrors: 0 },
+  verdict: {
+    result: 'fail',
+    reasons: ['x'],
+    counts: { critical: 1, high: 1, medium: 0, low: 0, unknown: 0, total: 2 },
+    suppressed: 1,
+    failing: 1,
+    scannerErrors: 0,
+  },
   images: [
     {
       target: 'ghcr.io/acme/api:1.0',
       repository: 'ghcr.io/acme/api',
       imageId: `sha256:${'b'.repeat(64)}`,
       scanners: [
-        { scanner: 'trivy', name: 'Trivy', target: 'ghcr.io/acme/api:1.0', status: 'ok', version: '0.58.1', findings: 2 },
-        { scanner: 'grype', name: 'Grype', target: 'ghcr.io/acme/api:1.0', status: 'failed', findings: 0, message: 'db' },
+        {
+          scanner: 'trivy',
+          name: 'Trivy',
+          target: 'ghcr.io/acme/api:1.0',
+          status: 'ok',
+          version: '0.58.1',
+          findings: 2,
+        },
+        {
+          scanner: 'grype',
+          name: 'Grype',
+          target: 'ghcr.io/acme/api:1.0',
+          status: 'failed',
+          findings: 0,
+          message: 'db',
+        },
       ],
       findings: [
         {
@@ -100,19 +121,39 @@ describe('parseFindingsDocument', () => {
       { ...written(), version: 2, tool: { name: 'container-security-gate', version: '9.0.0' } },
       'findings file findings:legs/api/findings.json is format version 2, written by container-security-gate 9.0.0; this gate reads version 1: run the collect step with the same (or a newer) container-security-gate version as the legs',
     ],
-    ['no images', { ...written(), images: undefined }, 'findings file findings:legs/api/findings.json has no "images" array'],
-    ['no findings', { ...written(), findings: {} }, 'findings file findings:legs/api/findings.json has no "findings" array'],
+    [
+      'no images',
+      { ...written(), images: undefined },
+      'findings file findings:legs/api/findings.json has no "images" array',
+    ],
+    [
+      'no findings',
+      { ...written(), findings: {} },
+      'findings file findings:legs/api/findings.json has no "findings" array',
+    ],
   ])('%s → a ScannerError naming the file', (_name, doc, expected) => {
     expect(failure(doc)).toEqual(expect.stringContaining(expected))
   })
 
   it.each([
-    ['findings[0].severity', { severity: 'severe' }, 'findings[0].severity is not a severity (critical, high, medium, low, unknown)'],
+    [
+      'findings[0].severity',
+      { severity: 'severe' },
+      'findings[0].severity is not a severity (critical, high, medium, low, unknown)',
+    ],
     ['findings[0].kind', { kind: 'bug' }, 'findings[0].kind is not a finding kind'],
     ['findings[0].ruleId', { ruleId: 7 }, 'findings[0].ruleId is not a non-empty string'],
     ['findings[0].aliases', { aliases: 'GHSA' }, 'findings[0].aliases is not a list of strings'],
-    ['findings[0].location', { location: { path: 'Dockerfile', startLine: 0 } }, 'findings[0].location.startLine is not a line number'],
-    ['findings[0].suppression', { suppression: { kind: 'maybe', reason: 'r' } }, 'findings[0].suppression must have a kind (ignore, vex, baseline) and a reason'],
+    [
+      'findings[0].location',
+      { location: { path: 'Dockerfile', startLine: 0 } },
+      'findings[0].location.startLine is not a line number',
+    ],
+    [
+      'findings[0].suppression',
+      { suppression: { kind: 'maybe', reason: 'r' } },
+      'findings[0].suppression must have a kind (ignore, vex, baseline) and a reason',
+    ],
   ])('a bad %s is named', (_name, change, expected) => {
     const doc = written()
     const findings = doc['findings'] as Record<string, unknown>[]
@@ -123,16 +164,23 @@ describe('parseFindingsDocument', () => {
   it('a finding of an image the file does not list is an error when there are several images', () => {
     const doc = written()
     const images = doc['images'] as Record<string, unknown>[]
-    doc['images'] = [images[0], { ...images[0], target: 'ghcr.io/acme/web:1.0', repository: 'ghcr.io/acme/web' }]
+    doc['images'] = [
+      images[0],
+      { ...images[0], target: 'ghcr.io/acme/web:1.0', repository: 'ghcr.io/acme/web' },
+    ]
     const findings = doc['findings'] as Record<string, unknown>[]
     findings[0] = { ...findings[0], target: 'ghcr.io/acme/other:1' }
-    expect(failure(doc)).toBe(`findings file ${ORIGIN} findings[0].target "ghcr.io/acme/other:1" names none of the file's images`)
+    expect(failure(doc)).toBe(
+      `findings file ${ORIGIN} findings[0].target "ghcr.io/acme/other:1" names none of the file's images`,
+    )
   })
 
   it('a bad scanner run status is named', () => {
     const doc = written()
     const images = doc['images'] as { scanners: Record<string, unknown>[] }[]
     images[0]!.scanners[0] = { ...images[0]!.scanners[0], status: 'crashed' }
-    expect(failure(doc)).toBe(`findings file ${ORIGIN} images[0].scanners[0].status must be ok, failed or skipped`)
+    expect(failure(doc)).toBe(
+      `findings file ${ORIGIN} images[0].scanners[0].status must be ok, failed or skipped`,
+    )
   })
 })

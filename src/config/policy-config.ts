@@ -127,7 +127,8 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
       'input gate-on: "new" needs baseline-sarif (a SARIF from an earlier run) to tell new from existing',
     )
   }
-  if (file?.baseImages !== undefined) policy.baseImages = { ...file.baseImages, origin: path ?? DEFAULT_POLICY_FILE }
+  if (file?.baseImages !== undefined)
+    policy.baseImages = { ...file.baseImages, origin: path ?? DEFAULT_POLICY_FILE }
   if (path !== undefined) policy.policyFile = path
   return policy
 }

@@ -200,7 +200,9 @@ function copyRecords(value: JsonRecord, finding: Finding, where: string, fail: F
   }
   const instruction = record('instruction')
   if (instruction !== undefined && typeof instruction['keyword'] === 'string') {
-    finding.instruction = { keyword: instruction['keyword'] as NonNullable<Finding['instruction']>['keyword'] }
+    finding.instruction = {
+      keyword: instruction['keyword'] as NonNullable<Finding['instruction']>['keyword'],
+    }
     if (typeof instruction['argument'] === 'string') finding.instruction.argument = instruction['argument']
   }
   const help = record('help')
