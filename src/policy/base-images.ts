@@ -1,7 +1,7 @@
 /**
  * Trusted base images (the policy file's `base-images` section): every `FROM` of the Dockerfile — all
  * stages, build args substituted with their defaults, `scratch` and earlier stage names skipped — and the
- * image's `org.opencontainers.image.base.name` label, checked against the allowed repositories and, when
+ * image's `org.opencontainers.image.base.name` annotation or label, checked against the allowed repositories and, when
  * asked, for a digest pin. Each problem is a misconfiguration finding on its `FROM` line. Pure.
  */
 import type { Finding, SourceLocation } from '../findings/finding.js'
@@ -29,7 +29,7 @@ export const POLICY_DETECTOR = 'policy'
 export interface BaseImageCheck {
   target: string
   model?: DockerfileModel
-  /** The image's labels (`org.opencontainers.image.base.name` is read from them). */
+  /** The image's labels and manifest annotations (`org.opencontainers.image.base.name` is read from them). */
   labels?: Readonly<Record<string, string>>
   policy: BaseImagePolicy
 }

@@ -1,6 +1,6 @@
 /**
  * Stage: the policy file's trusted base images, checked once per scanned image against the Dockerfile's
- * `FROM` lines and the image's own `org.opencontainers.image.base.name` label. The findings join the
+ * `FROM` lines and the image's own `org.opencontainers.image.base.name` annotation or label. The findings join the
  * image's others before suppressions, so an ignore rule can accept one like any finding.
  */
 import type { BaseImagePolicy } from '../policy/base-images.js'
@@ -25,7 +25,10 @@ export function addBaseImageFindings(
         target: image.target,
         policy,
         ...(dockerfile !== undefined ? { model: dockerfile.model } : {}),
-        ...(target !== undefined ? { labels: target.image.config.labels } : {}),
+        // The manifest annotation (buildah, BuildKit) wins over a label of the same key.
+        ...(target !== undefined
+          ? { labels: { ...target.image.config.labels, ...(target.image.annotations ?? {}) } }
+          : {}),
       }),
     )
   }
