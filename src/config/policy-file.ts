@@ -145,7 +145,7 @@ export function parsePolicyFile(text: string, origin: string): PolicyFile {
       })
     fail([...new Set(problems)])
   }
-  const patternProblems = allowPatternProblems(data as RawPolicy, (i) =>
+  const patternProblems = allowPatternProblems(data, (i) =>
     lineAt(doc, lineCounter, ['base-images', 'allow', i]),
   )
   if (patternProblems.length > 0) fail(patternProblems)
