@@ -1,5 +1,6 @@
 /** How the reports show findings that came with the base image: summary, CLI table, SARIF, findings JSON. */
 import { describe, expect, it } from '@jest/globals'
+import { selectAnnotations } from '../../src/report/annotations.js'
 import { formatConsoleTable } from '../../src/report/console.js'
 import { buildFindingsDocument } from '../../src/report/findings-json.js'
 import { buildSarif } from '../../src/report/sarif.js'
@@ -70,5 +71,12 @@ describe('base image findings in the reports', () => {
     expect(doc.baseImage).toEqual({ image: 'alpine:3.17', location: FROM })
     expect(doc.findings.map((f) => f.base)).toEqual([true, true, undefined])
     expect(doc.verdict).toMatchObject({ result: 'fail', failing: 1, baseExempt: 2 })
+  })
+
+  it('annotations: a base finding says to update its FROM line', () => {
+    const messages = selectAnnotations(result(true)).map((a) => a.message)
+    const base = messages.filter((m) => m.includes('Came with the base image'))
+    expect(base).toHaveLength(2)
+    expect(base[0]).toContain('\nCame with the base image: update this FROM line to a patched base.')
   })
 })
