@@ -1,5 +1,6 @@
 /** The policy file's ignore-base key and base-images section: what they read, and their errors. */
 import { describe, expect, it } from '@jest/globals'
+import { buildConfig } from '../../src/config/config.js'
 import { buildPolicyConfig } from '../../src/config/policy-config.js'
 import { DEFAULT_POLICY_FILE, parsePolicyFile } from '../../src/config/policy-file.js'
 import { ConfigurationError } from '../../src/util/errors.js'
@@ -100,5 +101,41 @@ describe('buildPolicyConfig: ignore-base from the input or the policy file', () 
       severity: 'high',
       origin: ORIGIN,
     })
+  })
+})
+
+describe('buildConfig: ignore-base input and findings reports', () => {
+  const env = (files: Record<string, string> = {}) => ({
+    workspace: '/repo',
+    tempDir: '/runner/temp',
+    exists: (path: string) => path in files,
+    readFile: (path: string) => files[path] ?? '',
+    defaultOutputs: 'none' as const,
+  })
+
+  it.each([
+    [undefined, false],
+    ['true', true],
+    ['false', false],
+  ])('ignore-base %j → %s', (value, expected) => {
+    const inputs = { image: ['app:ci'], ...(value !== undefined ? { 'ignore-base': value } : {}) }
+    expect(buildConfig(inputs, env()).policy.ignoreBase).toBe(expected)
+  })
+
+  it('ignore-base that is not a boolean is a configuration error', () => {
+    expect(() => buildConfig({ image: ['app:ci'], 'ignore-base': 'yes' }, env())).toThrow(
+      'input ignore-base: "yes" is not true or false',
+    )
+  })
+
+  it('findings files name their own images: they combine with several images; other reports do not', () => {
+    const files = { '/repo/legs/a.json': '{}', '/repo/trivy.json': '{}' }
+    const config = buildConfig({ image: ['a:1', 'b:1'], reports: ['findings:legs/a.json'] }, env(files))
+    expect(config.reports).toEqual([
+      { format: 'findings', path: '/repo/legs/a.json', spec: 'findings:legs/a.json' },
+    ])
+    expect(() => buildConfig({ image: ['a:1', 'b:1'], reports: ['trivy:trivy.json'] }, env(files))).toThrow(
+      'can be combined with one image only',
+    )
   })
 })
