@@ -139,6 +139,8 @@ describe('checkBaseImages: which FROM lines are base images, after ARG substitut
     ['no tag at all', 'FROM alpine', [['csg/base-image-not-pinned', 1, 'FROM docker.io/library/alpine']]],
     ['digest', `FROM alpine:3.19@${DIGEST}`, []],
     ['digest through an ARG default', `ARG BASE=alpine@${DIGEST}\nFROM \${BASE}`, []],
+    ['FROM scratch is neither checked nor pinned', 'FROM scratch\nCOPY a /a', []],
+    ['an earlier stage is not pinned again', `FROM alpine@${DIGEST} AS build\nFROM build`, []],
   ])('require-digest: %s', (_name, dockerfile, expected) => {
     expect(check(dockerfile, { requireDigest: true })).toEqual(expected)
   })
