@@ -55,7 +55,7 @@ function placeholder(d: InputDefinition & { flag: string }): string {
 const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '--report':
     'An existing report to import instead of (or besides) running scanners, as FORMAT:PATH (FORMAT one of ' +
-    `${REPORT_FORMATS.join(', ')}), or PATH alone for Trivy, Grype and SARIF JSON, which say what they are. ` +
+    `${REPORT_FORMATS.join(', ')}), or PATH alone for Trivy, Grype, SARIF and findings JSON (a matrix leg's --json file), which say what they are. ` +
     'Repeatable.',
 }
 

@@ -1,6 +1,6 @@
 /**
  * `--report PATH` without a `format:` prefix: the CLI reads the file and names its format when the
- * content says it (Trivy, Grype, SARIF), so the rest of the pipeline sees `format:path` as the action does.
+ * content says it (Trivy, Grype, SARIF, our own findings JSON), so the rest of the pipeline sees `format:path` as the action does.
  */
 import { readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
@@ -37,12 +37,7 @@ async function withReportFormat(item: string, cwd: string): Promise<string> {
   }
   const detected =
     size > 0 && size <= MAX_REPORT_BYTES ? detectReportFormat(decodeText(await readFile(path))) : undefined
-  if (detected !== undefined && 'format' in detected) return `${detected.format}:${item}`
-  if (detected !== undefined) {
-    throw new ConfigurationError(
-      `--report: ${item} is container-security-gate findings JSON, which cannot be imported; import the SARIF log of that run (--report sarif:PATH)`,
-    )
-  }
+  if (detected !== undefined) return `${detected.format}:${item}`
   throw new ConfigurationError(
     `--report: cannot tell the format of ${item} from its content; name it with a FORMAT: prefix (${ACCEPTED}), e.g. --report trivy:${item}`,
   )

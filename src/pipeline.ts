@@ -9,6 +9,9 @@ import type { Config } from './config/config.js'
 import { applyPolicy } from './policy/apply-policy.js'
 import { evaluateGate, type GatePolicy } from './policy/gate.js'
 import type { GateResult } from './report/gate-result.js'
+import { baseImageOf } from './findings/base-image.js'
+import { addBaseImageFindings } from './stages/base-images.js'
+import { collectFindingsFiles, isCollectOnly, mergeCollected } from './stages/collect.js'
 import { consolidate } from './stages/consolidate.js'
 import {
   addExploitData,
@@ -32,6 +35,7 @@ export function gatePolicy(config: Config, exploit?: { kevUnavailable?: string }
     onlyFixed: config.policy.onlyFixed,
     gateOn: config.policy.gateOn,
     continueOnScannerError: config.continueOnScannerError,
+    ignoreBase: config.policy.ignoreBase,
     ...(config.policy.failOnKev === true ? { failOnKev: true } : {}),
     ...(config.policy.failOnEpss !== undefined ? { failOnEpss: config.policy.failOnEpss } : {}),
     ...(exploit?.kevUnavailable !== undefined ? { kevUnavailable: exploit.kevUnavailable } : {}),
@@ -42,7 +46,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
   const startedAt = deps.now().toISOString()
   const targets = await resolveTargets(config, deps)
   try {
-    const dockerfile = await loadDockerfile(config)
+    // Collected findings files carry the legs' attribution; this job's Dockerfile (if any) is not theirs.
+    const dockerfile = isCollectOnly(config) ? undefined : await loadDockerfile(config)
     const outcomes = [
       ...(await scanTargets(targets, config, deps, { dockerfile: dockerfile?.model })),
       ...(await importReports(config, deps)),
@@ -53,6 +58,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
       const target = targets.find((t) => t.name === image.target)
       image.findings = consolidate(image, target, dockerfile, config.policy.severitySource)
     }
+    addBaseImageFindings(images, targets, dockerfile, config.policy.baseImages)
+    mergeCollected(images, await collectFindingsFiles(config, deps))
     const exploitData = await loadExploitData(
       config,
       deps,
@@ -68,6 +75,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
     )
     const result: GateResult = { images, verdict, startedAt, toolVersion: TOOL_VERSION }
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path
+    const baseImage = dockerfile !== undefined ? baseImageOf(dockerfile.model) : undefined
+    if (baseImage !== undefined) result.baseImage = baseImage
     if (policy.notes.length > 0) result.notes = policy.notes
     if (policy.baseline !== undefined) result.baseline = policy.baseline
     if (inventories.length > 0) result.inventories = inventories

@@ -83,7 +83,7 @@ describe('parsePolicyFile', () => {
     ['fail-on: 7', 'fail-on must be a threshold (critical, high, medium, low, none) or a map of kinds'],
     [
       'failon: high',
-      'failon is not a known key (fail-on, only-fixed, ignore, vex, severity-source, gate-on, fail-on-kev, fail-on-epss): did you mean fail-on? (line 1)',
+      'failon is not a known key (fail-on, only-fixed, ignore, vex, severity-source, gate-on, fail-on-kev, fail-on-epss, ignore-base, base-images): did you mean fail-on? (line 1)',
     ],
     ['only-fixed: yes', 'only-fixed must be true or false (got "yes") (line 1)'],
     [
@@ -110,7 +110,7 @@ describe('parsePolicyFile', () => {
     ['gate-on: changed', 'gate-on must be one of all, new (got "changed")'],
     [
       '- fail-on: high',
-      'should be a map of keys (fail-on, only-fixed, ignore, vex, severity-source, gate-on, fail-on-kev, fail-on-epss)',
+      'should be a map of keys (fail-on, only-fixed, ignore, vex, severity-source, gate-on, fail-on-kev, fail-on-epss, ignore-base, base-images)',
     ],
     ['fail-on: high\nfail-on: low', 'YAML syntax error at line 2, column 1: Map keys must be unique'],
     ['fail-on: [high\n', 'YAML syntax error at line'],

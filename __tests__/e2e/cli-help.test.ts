@@ -103,7 +103,7 @@ describe('CLI errors name what the user typed', () => {
     [
       'an unknown report format',
       () => ['scan', image, '--report', 'clair:x.json'],
-      'container-security-gate: --report: unknown report format "clair" in "clair:x.json" (accepted FORMAT: prefixes: trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, sarif, defender)\n',
+      'container-security-gate: --report: unknown report format "clair" in "clair:x.json" (accepted FORMAT: prefixes: trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, sarif, defender, findings)\n',
     ],
     [
       'a missing report',
@@ -152,7 +152,7 @@ describe('--report PATH: the format from the file', () => {
     const run = await runCli(['scan', image, '--scanners', 'builtin', '--report', path])
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toBe(
-      `container-security-gate: --report: cannot tell the format of ${path} from its content; name it with a FORMAT: prefix (accepted FORMAT: prefixes: trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, sarif, defender), e.g. --report trivy:${path}\n`,
+      `container-security-gate: --report: cannot tell the format of ${path} from its content; name it with a FORMAT: prefix (accepted FORMAT: prefixes: trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, sarif, defender, findings), e.g. --report trivy:${path}\n`,
     )
   })
 })

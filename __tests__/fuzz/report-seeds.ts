@@ -321,6 +321,58 @@ const defender = {
   total_records: 1,
 }
 
+/** A matrix leg's findings-file (report/findings-json.ts, version 1): one image, a located base finding. */
+const findingsFile = {
+  version: 1,
+  tool: { name: 'container-security-gate', version: '0.0.0-test' },
+  startedAt: '2026-12-01T00:00:00.000Z',
+  verdict: { result: 'fail', reasons: [], counts: {}, suppressed: 1, failing: 1, scannerErrors: 0 },
+  images: [
+    {
+      target: 'ghcr.io/acme/api:1.0',
+      repository: 'ghcr.io/acme/api',
+      counts: {},
+      suppressed: 1,
+      scanners: [
+        { scanner: 'trivy', name: 'Trivy', target: 'ghcr.io/acme/api:1.0', status: 'ok', findings: 2 },
+      ],
+    },
+  ],
+  findings: [
+    {
+      kind: 'vulnerability',
+      ruleId: 'CVE-2024-0001',
+      aliases: ['GHSA-aaaa-bbbb-cccc'],
+      title: 'openssl: overflow',
+      description: 'A heap overflow.',
+      severity: 'high',
+      detectedBy: ['trivy'],
+      target: 'ghcr.io/acme/api:1.0',
+      package: { name: 'openssl', version: '3.0.1', type: 'apk' },
+      fix: { state: 'fixed', versions: ['3.0.2'] },
+      layer: { diffId: 'sha256:' + 'a'.repeat(64) },
+      location: { path: 'Dockerfile', startLine: 1, endLine: 1 },
+      base: true,
+      references: [],
+      fingerprint: 'x:1',
+    },
+    {
+      kind: 'secret',
+      ruleId: 'csg/secret-file',
+      aliases: [],
+      title: 'Private key',
+      description: '',
+      severity: 'critical',
+      detectedBy: ['builtin'],
+      target: 'ghcr.io/acme/api:1.0',
+      subject: '/root/.ssh/id_rsa',
+      references: [],
+      suppression: { kind: 'ignore', reason: 'test key', expires: '2027-01-01' },
+      fingerprint: 'y:1',
+    },
+  ],
+}
+
 /** Valid reports per format; docker-bench is printed line by line, as the shell script prints it. */
 export const REPORT_SEEDS: Record<ReportFormat, unknown[]> = {
   trivy: [trivy],
@@ -333,6 +385,7 @@ export const REPORT_SEEDS: Record<ReportFormat, unknown[]> = {
   'cinc-auditor': [inspec],
   defender: [defender, defender.data],
   sarif: [sarif],
+  findings: [findingsFile],
 }
 
 /** How each format's text is laid out: docker-bench and the scanners that pretty-print are indented. */

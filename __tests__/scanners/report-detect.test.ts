@@ -15,8 +15,14 @@ describe('detectReportFormat', () => {
     [
       'our findings JSON',
       '{"version":1,"tool":{"name":"container-security-gate","version":"0.1.0"},"findings":[]}',
-      { findingsJson: true },
+      { format: 'findings' },
     ],
+    [
+      'our findings JSON of a newer format version (the parser says what is wrong)',
+      '{"version":7,"tool":{"name":"container-security-gate","version":"9.0.0"},"findings":[]}',
+      { format: 'findings' },
+    ],
+    ['another tool with a findings list', '{"tool":{"name":"other"},"findings":[]}', undefined],
     ['grype-like without its descriptor', '{"matches":[]}', undefined],
     ['SchemaVersion alone', '{"SchemaVersion":2}', undefined],
     ['sarif without runs', '{"version":"2.1.0"}', undefined],

@@ -36,6 +36,8 @@ export async function buildWithBuildah(options: {
   /** Storage root of this build (a temp dir). */
   storage: string
   buildArgs?: Record<string, string>
+  /** Image format in storage (default `docker`); `oci` keeps manifest annotations such as the base name. */
+  format?: 'docker' | 'oci'
 }): Promise<BuiltWithBuildah> {
   const global = [
     '--storage-driver',
@@ -55,7 +57,7 @@ export async function buildWithBuildah(options: {
       'build',
       '--layers',
       '--format',
-      'docker',
+      options.format ?? 'docker',
       '--isolation',
       'chroot',
       ...buildArgs,

@@ -109,7 +109,8 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
       'input image: no image given (name one or more images, one per line, or import reports with `reports`)',
     )
   }
-  if (images.length > 1 && reports.length > 0) {
+  // A findings file names its own images (the collect step); other reports are about the scanned image.
+  if (images.length > 1 && reports.some((r) => r.format !== 'findings')) {
     throw new ConfigurationError(
       'input reports: imported reports are attributed to the scanned image, so they can be combined with one image only (got ' +
         `${images.length} images)`,
@@ -155,6 +156,7 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
     {
       failOn: failOnText,
       onlyFixed: booleanInput(inputs, 'only-fixed'),
+      ignoreBase: booleanInput(inputs, 'ignore-base'),
       ...(inputs['gate-on'] !== undefined ? { gateOn: inputs['gate-on'] } : {}),
       ...(inputs['severity-source'] !== undefined ? { severitySource: inputs['severity-source'] } : {}),
       ...(inputs['policy-file'] !== undefined ? { policyFile: inputs['policy-file'] } : {}),

@@ -68,7 +68,7 @@ export const INPUT_DEFINITIONS = [
     name: 'policy-file',
     kind: 'string',
     description:
-      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on, fail-on-kev, fail-on-epss. Default: .github/container-security.yml when it exists.',
+      'Policy file (YAML): fail-on per kind, only-fixed, ignore rules with reason and expiry, OpenVEX documents, severity-source, gate-on, fail-on-kev, fail-on-epss, ignore-base, base-images (allowed base image repositories, require-digest). Default: .github/container-security.yml when it exists.',
     default: '',
     flag: '--policy-file',
   },
@@ -129,6 +129,14 @@ export const INPUT_DEFINITIONS = [
     flag: '--sarif-severity',
   },
   {
+    name: 'ignore-base',
+    kind: 'boolean',
+    description:
+      "Findings that came with the final stage's base image (its FROM line, known from the Dockerfile) are reported, marked base, but do not fail the gate; the image's own layers gate as before.",
+    default: 'false',
+    flag: '--ignore-base',
+  },
+  {
     name: 'ignore-file',
     kind: 'string',
     description:
@@ -165,7 +173,7 @@ export const INPUT_DEFINITIONS = [
     name: 'reports',
     kind: 'lines',
     description:
-      'Existing reports to import instead of (or besides) running scanners, one per line as FORMAT:PATH (trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, defender, sarif).',
+      'Existing reports to import instead of (or besides) running scanners, one per line as FORMAT:PATH (trivy, grype, osv-scanner, dockle, hadolint, snyk, docker-bench, cinc-auditor, defender, sarif), or findings:PATH for the findings-file of a matrix leg (the collect step: one verdict, one SARIF run per image).',
     default: '',
     flag: '--report',
   },

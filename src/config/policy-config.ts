@@ -8,6 +8,7 @@ import type { Kind } from '../findings/finding.js'
 import type { Threshold } from '../findings/severity.js'
 import { loadBaseline } from '../policy/baseline.js'
 import { uniformFailOn } from '../policy/gate.js'
+import type { BaseImagePolicy } from '../policy/base-images.js'
 import type { IgnoreRule } from '../policy/suppress.js'
 import { parseIgnoreFile } from '../policy/trivy-ignore-yaml.js'
 import { parseOpenVex, type VexStatement } from '../policy/vex.js'
@@ -20,6 +21,10 @@ import { appendAll } from '../util/arrays.js'
 export interface PolicyConfig {
   failOn: Record<Kind, Threshold>
   onlyFixed: boolean
+  /** Findings from the final stage's base image are reported but do not fail the gate. */
+  ignoreBase?: boolean
+  /** The policy file's `base-images` section, when it has one. */
+  baseImages?: BaseImagePolicy
   gateOn: GateOn
   /** `highest` or a scanner id. */
   severitySource: string
@@ -38,6 +43,7 @@ export interface PolicyConfig {
 export interface PolicyInputs {
   failOn: Threshold
   onlyFixed?: boolean
+  ignoreBase?: boolean
   gateOn?: string
   severitySource?: string
   policyFile?: string
@@ -111,6 +117,7 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
   const policy: PolicyConfig = {
     failOn,
     onlyFixed: file?.onlyFixed ?? inputs.onlyFixed ?? false,
+    ignoreBase: file?.ignoreBase ?? inputs.ignoreBase ?? false,
     gateOn,
     severitySource,
     ignoreRules,
@@ -130,6 +137,8 @@ export function buildPolicyConfig(inputs: PolicyInputs, files: FileAccess): Poli
       'input gate-on: "new" needs baseline-sarif (a SARIF from an earlier run) to tell new from existing',
     )
   }
+  if (file?.baseImages !== undefined)
+    policy.baseImages = { ...file.baseImages, origin: path ?? DEFAULT_POLICY_FILE }
   if (path !== undefined) policy.policyFile = path
   return policy
 }

@@ -8,7 +8,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml'
 import { KINDS, type Kind } from '../findings/finding.js'
-import { THRESHOLDS, type Threshold } from '../findings/severity.js'
+import { SEVERITIES, THRESHOLDS, type Severity, type Threshold } from '../findings/severity.js'
+import { normaliseAllowPattern } from '../policy/base-image-names.js'
 import type { IgnoreRule } from '../policy/suppress.js'
 import { SCANNER_IDS } from '../scanners/scanner.js'
 import { ConfigurationError } from '../util/errors.js'
@@ -30,6 +31,10 @@ export interface PolicyFile {
   failOnKev?: boolean
   /** Fail on any finding with an EPSS score at or above this probability. */
   failOnEpss?: number
+  /** Findings from the final stage's base image do not fail the gate. */
+  ignoreBase?: boolean
+  /** The trusted base images section; allow patterns normalised (`alpine` → `docker.io/library/alpine`). */
+  baseImages?: { allow?: string[]; requireDigest: boolean; severity: Severity }
 }
 
 const TOP_KEYS = [
@@ -41,8 +46,12 @@ const TOP_KEYS = [
   'gate-on',
   'fail-on-kev',
   'fail-on-epss',
+  'ignore-base',
+  'base-images',
 ] as const
 const IGNORE_KEYS = ['id', 'package', 'image', 'reason', 'expires'] as const
+const BASE_IMAGE_KEYS = ['allow', 'require-digest', 'severity'] as const
+const BASE_IMAGE_SEVERITIES = SEVERITIES.filter((s) => s !== 'unknown')
 const SEVERITY_SOURCES = ['highest', ...SCANNER_IDS] as const
 const GATE_ON = ['all', 'new'] as const
 
@@ -83,6 +92,16 @@ const SCHEMA = {
     'gate-on': { type: 'string', enum: GATE_ON },
     'fail-on-kev': { type: 'boolean' },
     'fail-on-epss': { type: 'number', minimum: 0, maximum: 1 },
+    'ignore-base': { type: 'boolean' },
+    'base-images': {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allow: { type: 'array', minItems: 1, items: nonEmpty },
+        'require-digest': { type: 'boolean' },
+        severity: { type: 'string', enum: BASE_IMAGE_SEVERITIES },
+      },
+    },
   },
 } as const
 
@@ -134,6 +153,10 @@ export function parsePolicyFile(text: string, origin: string): PolicyFile {
       })
     fail([...new Set(problems)])
   }
+  const patternProblems = allowPatternProblems(data, (i) =>
+    lineAt(doc, lineCounter, ['base-images', 'allow', i]),
+  )
+  if (patternProblems.length > 0) fail(patternProblems)
   // The schema has checked the shape RawPolicy describes.
   return toPolicy(data, origin)
 }
@@ -147,6 +170,17 @@ interface RawPolicy {
   'gate-on'?: GateOn
   'fail-on-kev'?: boolean
   'fail-on-epss'?: number
+  'ignore-base'?: boolean
+  'base-images'?: { allow?: string[]; 'require-digest'?: boolean; severity?: Severity }
+}
+
+function allowPatternProblems(raw: RawPolicy, lineOfItem: (i: number) => number | undefined): string[] {
+  return (raw['base-images']?.allow ?? []).flatMap((pattern, i) => {
+    const normalised = normaliseAllowPattern(pattern)
+    if ('pattern' in normalised) return []
+    const line = lineOfItem(i)
+    return [`base-images.allow[${i}] ${normalised.problem}${line !== undefined ? ` (line ${line})` : ''}`]
+  })
 }
 
 function toPolicy(raw: RawPolicy, origin: string): PolicyFile {
@@ -172,6 +206,20 @@ function toPolicy(raw: RawPolicy, origin: string): PolicyFile {
   if (raw['gate-on'] !== undefined) policy.gateOn = raw['gate-on']
   if (raw['fail-on-kev'] !== undefined) policy.failOnKev = raw['fail-on-kev']
   if (raw['fail-on-epss'] !== undefined) policy.failOnEpss = raw['fail-on-epss']
+  if (raw['ignore-base'] !== undefined) policy.ignoreBase = raw['ignore-base']
+  const baseImages = raw['base-images']
+  if (baseImages !== undefined) {
+    policy.baseImages = {
+      requireDigest: baseImages['require-digest'] ?? false,
+      severity: baseImages.severity ?? 'high',
+    }
+    if (baseImages.allow !== undefined) {
+      policy.baseImages.allow = baseImages.allow.flatMap((p) => {
+        const normalised = normaliseAllowPattern(p)
+        return 'pattern' in normalised ? [normalised.pattern] : []
+      })
+    }
+  }
   return policy
 }
 
@@ -203,7 +251,13 @@ function describeError(error: ErrorObject, data: unknown): string {
     case 'additionalProperties': {
       const key = String(params.additionalProperty)
       const known: readonly string[] =
-        segments.length === 0 ? TOP_KEYS : segments[0] === 'fail-on' ? KINDS : IGNORE_KEYS
+        segments.length === 0
+          ? TOP_KEYS
+          : segments[0] === 'fail-on'
+            ? KINDS
+            : segments[0] === 'base-images'
+              ? BASE_IMAGE_KEYS
+              : IGNORE_KEYS
       const what = segments.length === 0 ? 'key' : segments[0] === 'fail-on' ? 'kind' : 'field'
       const guess = closest(key, known)
       return `${keyPath([...segments, key])} is not a known ${what} (${known.join(', ')})${guess ? `: did you mean ${guess}?` : ''}`
@@ -222,6 +276,8 @@ function describeError(error: ErrorObject, data: unknown): string {
     case 'minimum':
     case 'maximum':
       return `${path} must be a probability between 0 and 1 (got ${show(value)})`
+    case 'minItems':
+      return `${path} must list at least one pattern (leave allow out to allow any repository)`
     default:
       return `${path === '' ? 'the file' : path} ${error.message ?? 'is not valid'}`
   }
@@ -250,6 +306,13 @@ function valueAt(data: unknown, segments: readonly string[]): unknown {
     current = (current as Record<string, unknown>)[segment]
   }
   return current
+}
+
+/** The 1-based line of the node at `path`. */
+function lineAt(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | null | undefined
+  const offset = node?.range?.[0]
+  return offset !== undefined ? counter.linePos(offset).line : undefined
 }
 
 /** The 1-based line of the offending key (or of the map missing one). */

@@ -13,6 +13,7 @@ import {
   type DockerfileModel,
   type DockerfileStage,
 } from './dockerfile.js'
+import { baseImageOf, baseImageStage, sameLine } from './base-image.js'
 import { alignHistory, resolveWorkdir, type Alignment, type ChainStep } from './history-match.js'
 import { locateSetting } from './setting-attribution.js'
 
@@ -37,6 +38,8 @@ export function attributeFindings(findings: readonly Finding[], options: Attribu
       ? locateLayers(model, aligned, options.history, options.layers)
       : new Map<string, SourceLocation>()
   const fromLine = model ? baseImageLine(model) : undefined
+  // `FROM scratch` brings nothing: only a real base image's line marks findings `base`.
+  const baseLine = model ? baseImageOf(model)?.location : undefined
 
   return findings.map((finding) => {
     const out: Finding = { ...finding }
@@ -49,6 +52,8 @@ export function attributeFindings(findings: readonly Finding[], options: Attribu
     const location = finding.layer ? layerLocations.get(finding.layer.diffId) : undefined
     if (location) {
       out.location = { ...location }
+      // A layer below the build's first instruction came with the base image.
+      if (sameLine(location, baseLine)) out.base = true
     } else if (finding.instruction && (!finding.layer || !layerLocations.has(finding.layer.diffId))) {
       // An image setting: the instruction whose history entry set it, or the base image's FROM when the
       // value came with the base — never merely the last instruction of the same keyword.
@@ -57,6 +62,8 @@ export function attributeFindings(findings: readonly Finding[], options: Attribu
           ? locateInstruction(model, finding.instruction)
           : locateSetting({ model, hint: finding.instruction, history: options.history, aligned, fromLine })
       if (located) out.location = located
+      // A setting the base image's history set (something missing points at FROM, but is this file's).
+      if (located && finding.instruction.keyword !== 'FROM' && sameLine(located, baseLine)) out.base = true
     }
     return out
   })
@@ -141,11 +148,6 @@ function buildChain(model: DockerfileModel): { steps: ChainStep[]; root: Dockerf
 
 /** The line that names the base image: the FROM of the first stage in the final stage's chain. */
 function baseImageLine(model: DockerfileModel): SourceLocation | undefined {
-  let stage = finalStage(model)
-  const seen = new Set<number>()
-  while (stage?.baseStage !== undefined && !seen.has(stage.index)) {
-    seen.add(stage.index)
-    stage = model.stages[stage.baseStage]
-  }
+  const stage = baseImageStage(model)
   return stage ? locationOf(model, stage.from) : undefined
 }

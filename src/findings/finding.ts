@@ -104,6 +104,12 @@ export interface Finding {
   kev?: KevMark
   /** EPSS probability of exploitation, from a scanner report or an EPSS file (vulnerabilities only). */
   epss?: EpssScore
+  /**
+   * True when attribution traced the finding to the final stage's base image (a layer or a setting the
+   * `FROM` image brought), not to this Dockerfile's own instructions. `ignore-base` keeps these out of the
+   * gate. Never set without a Dockerfile whose build lines up with the image.
+   */
+  base?: boolean
 }
 
 export function isKind(value: string): value is Kind {

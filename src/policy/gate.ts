@@ -9,6 +9,7 @@ import { countBySeverity, meetsThreshold, type SeverityCounts, type Threshold } 
 import type { ScannerRun } from '../report/gate-result.js'
 import { appendAll } from '../util/arrays.js'
 import { exploitDataError, exploitGateMatch, exploitReasons, type ExploitGatePolicy } from './exploit-gate.js'
+import { baseExemptionReason, isBaseExempt } from './base-exemption.js'
 
 export type VerdictResult = 'pass' | 'fail' | 'error'
 
@@ -21,6 +22,8 @@ export interface GatePolicy extends ExploitGatePolicy {
   gateOn: GateOn
   /** A scanner error is reported but does not make the verdict `error`. */
   continueOnScannerError: boolean
+  /** Findings from the final stage's base image are reported but do not fail the gate. */
+  ignoreBase?: boolean
 }
 
 export interface Verdict {
@@ -35,6 +38,8 @@ export interface Verdict {
   failing: number
   /** Scanners that failed (whether or not the verdict is `error`). */
   scannerErrors: number
+  /** With `ignore-base`: findings at or above the threshold that came with the base image. */
+  baseExempt?: number
 }
 
 export function uniformFailOn(threshold: Threshold): Record<Kind, Threshold> {
@@ -43,6 +48,11 @@ export function uniformFailOn(threshold: Threshold): Record<Kind, Threshold> {
 
 /** True when `finding` fails the gate under `policy`. */
 export function isFailing(finding: Finding, policy: GatePolicy): boolean {
+  if (isBaseExempt(finding, policy)) return false
+  return failsIgnoringBase(finding, policy)
+}
+
+function failsIgnoringBase(finding: Finding, policy: GatePolicy): boolean {
   if (finding.suppression !== undefined) return false
   if (
     !meetsThreshold(finding.severity, policy.failOn[finding.kind]) &&
@@ -62,6 +72,7 @@ export function evaluateGate(
   const counts = countBySeverity(active)
   const failingFindings = active.filter((f) => isFailing(f, policy))
   const failed = runs.filter((r) => r.status === 'failed')
+  const baseExempt = active.filter((f) => isBaseExempt(f, policy) && failsIgnoringBase(f, policy)).length
   const reasons: string[] = []
 
   for (const run of failed) {
@@ -83,6 +94,8 @@ export function evaluateGate(
   if (failingFindings.length > 0) result = 'fail'
   if ((failed.length > 0 || dataError !== undefined) && !policy.continueOnScannerError) result = 'error'
   if (result === 'pass') reasons.push('no finding at or above the fail-on threshold')
+  const baseReason = baseExemptionReason(baseExempt)
+  if (baseReason !== undefined) reasons.push(baseReason)
 
   return {
     result,
@@ -91,5 +104,6 @@ export function evaluateGate(
     suppressed: findings.length - active.length,
     failing: failingFindings.length,
     scannerErrors: failed.length,
+    ...(policy.ignoreBase === true ? { baseExempt } : {}),
   }
 }

@@ -141,6 +141,7 @@ function annotationMessage(finding: Finding, target: string): string {
   const lines = [findingMessage(finding, 500), `Image: ${oneLine(target, 200)}`]
   const exploitation = exploitationText(finding)
   if (exploitation !== undefined) lines.push(exploitation)
+  if (finding.base === true) lines.push('Came with the base image: update this FROM line to a patched base.')
   const fix = fixText(finding)
   if (fix === undefined && finding.kind === 'vulnerability') lines.push('No fixed version is known.')
   const description = oneLine(finding.description, 400)

@@ -15,6 +15,7 @@ import {
   oneLine,
   truncate,
 } from './finding-text.js'
+import { baseImageText } from './summary-base.js'
 import type { GateResult } from './gate-result.js'
 
 export interface ConsoleTableOptions {
@@ -106,6 +107,8 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   if (result.baseline !== undefined) {
     lines.push(`  baseline: ${result.baseline.newCount} new, ${result.baseline.existingCount} already known`)
   }
+  const baseText = baseImageText(result)
+  if (baseText !== undefined) lines.push(`  base image: ${oneLine(baseText, 400)}`)
   for (const note of (result.notes ?? []).slice(0, 20))
     lines.push(paint(`  note: ${oneLine(note, 300)}`, ANSI.yellow))
   const kev = result.exploitData !== undefined ? kevConsoleLine(result.exploitData.kev) : undefined

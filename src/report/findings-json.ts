@@ -3,6 +3,7 @@
  * per image with its scanners, and every finding — suppressed ones included — with its fingerprint. Pure.
  */
 import type { ExploitDataStatus } from '../findings/exploit-data.js'
+import type { BaseImageRef } from '../findings/base-image.js'
 import type { Finding } from '../findings/finding.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { countBySeverity, type SeverityCounts } from '../findings/severity.js'
@@ -27,6 +28,8 @@ export interface FindingsDocument {
   tool: { name: string; version: string }
   startedAt: string
   dockerfile?: string
+  /** The final image's base image and its FROM line (findings from it carry `base: true`). */
+  baseImage?: BaseImageRef
   verdict: Verdict
   /** With a baseline: how many findings are new and how many were already in it. */
   baseline?: { newCount: number; existingCount: number }
@@ -60,6 +63,7 @@ export function buildFindingsDocument(result: GateResult): FindingsDocument {
     tool: { name: TOOL_NAME, version: result.toolVersion },
     startedAt: result.startedAt,
     ...(result.dockerfile !== undefined ? { dockerfile: result.dockerfile } : {}),
+    ...(result.baseImage !== undefined ? { baseImage: result.baseImage } : {}),
     verdict: result.verdict,
     ...(result.baseline !== undefined ? { baseline: result.baseline } : {}),
     ...(result.notes !== undefined && result.notes.length > 0 ? { notes: result.notes } : {}),

@@ -3,6 +3,7 @@
  * Types only.
  */
 import type { ExploitDataStatus } from '../findings/exploit-data.js'
+import type { BaseImageRef } from '../findings/base-image.js'
 import type { Finding } from '../findings/finding.js'
 import type { ImageInventory } from '../inventory/package.js'
 import type { Verdict } from '../policy/gate.js'
@@ -47,6 +48,8 @@ export interface GateResult {
   toolVersion: string
   /** The Dockerfile used for attribution, relative to the workspace, `/`-separated. */
   dockerfile?: string
+  /** The final image's base image and its `FROM` line, from the Dockerfile (not for `FROM scratch`). */
+  baseImage?: BaseImageRef
   /** Lines the summary must show: expired or unused ignore rules, and similar. */
   notes?: string[]
   /** With a baseline: how many findings are new and how many were already in it. */

@@ -235,6 +235,8 @@ function resultProperties(finding: Finding): NonNullable<Result['properties']> {
       source: oneLine(finding.epss.source, 40),
     }
   }
+  // Came with the base image (its FROM line): `ignore-base` keeps it out of the gate.
+  if (finding.base === true) properties.base = true
   return properties
 }
 

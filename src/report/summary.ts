@@ -26,6 +26,7 @@ import {
   hasExploitData,
   kevCell,
 } from './summary-exploit.js'
+import { baseImageSection } from './summary-base.js'
 
 /** GitHub's limit per step summary is 1 MiB; the margin leaves room for what the caller appends. */
 export const DEFAULT_SUMMARY_MAX_BYTES = 1024 * 1024 - 32 * 1024
@@ -100,6 +101,7 @@ function render(
   const sections = [
     verdictSection(result),
     exploitSection(result.exploitData),
+    baseImageSection(result),
     imagesSection(result.images, caps.images),
     packagesSection(result.inventories ?? [], caps.images),
     scannersSection(result.images, caps.scanners, multipleImages),
@@ -251,7 +253,7 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     cell(finding.detectedBy.join(', '), 80),
     // A Dockerfile line (`Dockerfile:7`) as text, a file in the image (`/bin/[`) as code.
     finding.location !== undefined
-      ? cell(locationText(finding), 100)
+      ? cell(`${locationText(finding)}${finding.base === true ? ' (base)' : ''}`, 100)
       : imagePathCell(locationText(finding), 100),
     ...(multipleImages ? [cell(image.target, 80)] : []),
   ])

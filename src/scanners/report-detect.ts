@@ -4,8 +4,8 @@
  */
 import type { ReportFormat } from './scanner.js'
 
-/** What a report's content says it is: an importable format, our own findings JSON, or nothing known. */
-export type DetectedReport = { format: ReportFormat } | { findingsJson: true } | undefined
+/** What a report's content says it is: an importable format (our own findings JSON included), or nothing known. */
+export type DetectedReport = { format: ReportFormat } | undefined
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -32,10 +32,11 @@ export function detectReportFormat(text: string): DetectedReport {
   const schema = doc['$schema']
   const saysSarif = doc['version'] === '2.1.0' || (typeof schema === 'string' && /sarif/i.test(schema))
   if (saysSarif && Array.isArray(doc['runs'])) return { format: 'sarif' }
-  // Our findings JSON (report/findings-json.ts): version 1, tool.name, findings.
+  // Our findings JSON (report/findings-json.ts): version, tool.name, findings — any version, so that a
+  // newer file reaches the parser and its clear "format version" error.
   const tool = doc['tool']
   if (isRecord(tool) && tool['name'] === 'container-security-gate' && Array.isArray(doc['findings'])) {
-    return { findingsJson: true }
+    return { format: 'findings' }
   }
   return undefined
 }

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises'
 import type { Finding } from '../findings/finding.js'
 import { ConfigurationError, ScannerError, errorMessage } from '../util/errors.js'
+import { parseFindingsReport } from './findings-report.js'
 import { parseGrypeReport } from './grype-report.js'
 import { checkReportSize, readReportContent } from './run-scanner.js'
 import { parseSarifReport } from './sarif-import.js'
@@ -32,6 +33,7 @@ export const REPORT_PARSERS: Readonly<Record<ReportFormat, ReportParser>> = {
   'cinc-auditor': parseInspecReport,
   defender: parseDefenderReport,
   sarif: parseSarifReport,
+  findings: parseFindingsReport,
 }
 
 export interface ReportSpec {

@@ -37,6 +37,8 @@ export const REPORT_FORMATS = [
   'cinc-auditor',
   'sarif',
   'defender',
+  // Our own findings-file from matrix legs (the collect step; see stages/collect.ts).
+  'findings',
 ] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 

@@ -15,6 +15,8 @@ export async function importReports(config: Config, deps: PipelineDeps): Promise
   const imageName = config.images[0]
   const outcomes: ScanOutcome[] = []
   for (const report of config.reports) {
+    // Findings files of matrix legs are whole images, read by the collect stage.
+    if (report.format === 'findings') continue
     const started = Date.now()
     const base = { scanner: report.format, name: `${report.format} report`, origin: 'report' as const }
     try {

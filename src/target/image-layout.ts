@@ -19,6 +19,8 @@ export interface ImageLayout {
   configDigest: string
   repoTags: string[]
   layers: LayoutLayer[]
+  /** The image manifest's annotations (OCI layouts; `org.opencontainers.image.base.name`, …). */
+  annotations?: Record<string, string>
 }
 
 /** Image JSON documents (manifests, configs, indexes) are kilobytes; anything huge is hostile. */

@@ -124,6 +124,7 @@ export async function openImage(source: ImageSource, options: OpenImageOptions):
       config: parsed.config,
       history: parsed.history,
       layers,
+      ...(layout.annotations !== undefined ? { annotations: { ...layout.annotations } } : {}),
       walkLayer(index: number, walkOptions: WalkLayerOptions = {}): AsyncIterable<LayerEntry> {
         const layer = layout.layers[index]
         const info = layers[index]

@@ -69,6 +69,8 @@ export interface ImageMetadata {
   config: ImageRuntimeConfig
   history: HistoryEntry[]
   layers: LayerInfo[]
+  /** The image manifest's annotations, when the image came with its manifest (OCI layouts). */
+  annotations?: Record<string, string>
 }
 
 export type LayerEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other'

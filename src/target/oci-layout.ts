@@ -213,12 +213,16 @@ function chooseCandidate(
   throw new ImageError(`${options.description} has no linux/${requested} image (platforms: ${platforms})`)
 }
 
-function parseManifest(document: unknown, what: string): { config: Descriptor; layers: Descriptor[] } {
+function parseManifest(
+  document: unknown,
+  what: string,
+): { config: Descriptor; layers: Descriptor[]; annotations: Record<string, string> } {
   if (!isRecord(document)) throw new ImageError(`${what} must be a JSON object`)
   if (!Array.isArray(document.layers)) throw new ImageError(`${what}.layers must be an array`)
   return {
     config: parseDescriptor(document.config, `${what}.config`),
     layers: document.layers.map((layer: unknown, i) => parseDescriptor(layer, `${what}.layers[${i}]`)),
+    annotations: stringRecord(document.annotations),
   }
 }
 
@@ -277,5 +281,6 @@ export async function readOciLayout(
     configDigest: manifest.config.digest,
     repoTags,
     layers,
+    ...(Object.keys(manifest.annotations).length > 0 ? { annotations: manifest.annotations } : {}),
   }
 }
