@@ -1,7 +1,8 @@
 /**
  * The scan pipeline shared by the action and the CLI, one stage per line:
  *   resolve targets → install and scan (concurrent, bounded) → import reports → per image: merge and
- *   attribute → policy (ignore, VEX, baseline) → gate.
+ *   attribute → trusted base images → add matrix legs' findings files (already final) → policy (ignore,
+ *   VEX, baseline) → gate (ignore-base among its rules).
  * Everything it touches outside itself (processes, the tool cache, the clock, the environment) comes in
  * through `PipelineDeps`, so tests drive it with replaying scanners and a loopback release host.
  */
