@@ -89,7 +89,7 @@ async function download(options: KevLoadOptions): Promise<KevLoad> {
     options.logger.info(`KEV catalog: using today's cached copy (${key})`)
     return { catalog: cached, status: loadedStatus(cached, 'cache', url) }
   }
-  let reason: string
+  let reason = ''
   try {
     const text = await downloadText(url, {
       tool: 'KEV catalog',
@@ -99,16 +99,18 @@ async function download(options: KevLoadOptions): Promise<KevLoad> {
       retries: options.retries ?? 2,
       retryDelayMs: options.retryDelayMs ?? 1000,
     })
+    let catalog: KevCatalog | undefined
     try {
-      const catalog = parseKevCatalog(text)
-      await writeFile(file, text)
-      await save(options, dir, key)
+      catalog = parseKevCatalog(text)
+    } catch (error) {
+      reason = `${url} did not return CISA's KEV catalog: ${failureReason(error)}`
+    }
+    if (catalog !== undefined) {
       options.logger.info(
         `KEV catalog: downloaded ${catalog.catalogVersion} (${catalog.count} entries) from ${url}`,
       )
+      await keep(options, { dir, file, key, text })
       return { catalog, status: loadedStatus(catalog, 'download', url) }
-    } catch (error) {
-      reason = `${url} did not return CISA's KEV catalog: ${failureReason(error)}`
     }
   } catch (error) {
     reason = failureReason(error).replace(/^KEV catalog: /, '')
@@ -155,6 +157,20 @@ async function restore(options: KevLoadOptions, dir: string, key: string): Promi
     options.logger.warning(`KEV catalog cache: restore failed: ${failureReason(error)}`)
     return undefined
   }
+}
+
+/** Writes the catalog where the cache saves it from; a failure costs tomorrow's cache, not this run. */
+async function keep(
+  options: KevLoadOptions,
+  where: { dir: string; file: string; key: string; text: string },
+): Promise<void> {
+  try {
+    await writeFile(where.file, where.text)
+  } catch (error) {
+    options.logger.warning(`KEV catalog: could not keep a copy for the cache: ${failureReason(error)}`)
+    return
+  }
+  await save(options, where.dir, where.key)
 }
 
 async function save(options: KevLoadOptions, dir: string, key: string): Promise<void> {
