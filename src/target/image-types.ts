@@ -14,6 +14,8 @@ export interface ImageSource {
   path: string
   /** The Docker reference, for daemon images (`app:ci`). */
   reference?: string
+  /** `HOST/REPO@sha256:…` of what was pulled, for images pulled from a registry (`registry:` inputs). */
+  registryDigest?: string
 }
 
 export interface ImageHealthcheck {
