@@ -85,12 +85,12 @@ export async function startRealRegistry(
     })
     child = started
     let stderr = ''
-    started.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)))
+    started.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)))
     const deadline = Date.now() + 20_000
     for (;;) {
       try {
         const response = await fetch(`http://${host}/v2/`)
-        await response.body?.cancel()
+        await response.arrayBuffer()
         if (response.status === 401) break
       } catch {
         // not listening yet

@@ -16,7 +16,7 @@ export interface ImagePlatform {
 
 /** What the `platform` input asks for: the runner's platform (default), some platforms, or every one. */
 export type PlatformRequest =
-  { kind: 'default' } | { kind: 'all' } | { kind: 'list'; platforms: ImagePlatform[] }
+  { kind: 'default' } | { kind: 'all' } | { kind: 'list'; platforms: readonly ImagePlatform[] }
 
 const COMPONENT = /^[a-z0-9_.-]+$/
 
