@@ -116,8 +116,10 @@ async function openLocalImage(
   const opened: OpenedPlatform[] = []
   try {
     for (const { platform } of chosen) {
-      const image = await openImage(source, { ...options, architecture: architectureOption(platform) })
-      opened.push({ image, source, platform })
+      const picked: ImageSource =
+        available.length > 1 ? { ...source, selectedImage: platformText(platform) } : source
+      const image = await openImage(picked, { ...options, architecture: architectureOption(platform) })
+      opened.push({ image, source: picked, platform })
     }
   } catch (error) {
     await Promise.all(opened.map((o) => o.image.close().catch(() => undefined)))
