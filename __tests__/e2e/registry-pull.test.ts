@@ -8,9 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeImage, type ImageSpec } from '../../scripts/lib/image-builder.js'
-import { writeMultiPlatformImage } from '../../scripts/lib/multi-platform-image.js'
+import { writeMultiPlatformImage, type MultiPlatformImage } from '../../scripts/lib/multi-platform-image.js'
+import { trivyTool } from '../../src/scanners/trivy.js'
+import { currentPlatform } from '../../src/tools/platform.js'
 import { runAction } from '../helpers/action-runner.js'
 import { runCli, type CliRun } from '../helpers/cli-runner.js'
+import {
+  checksumsFile,
+  makeTarGz,
+  startReleaseServer,
+  type ReleaseServer,
+} from '../helpers/release-server.js'
+import { TRIVY_INPUT } from '../helpers/replay-image-input.js'
+import { replayScannerScript } from '../helpers/replay-scanner.js'
+import { trivyReport } from '../helpers/scanner-reports.js'
 import { missingRegistryTools, startRealRegistry, type RealRegistry } from '../helpers/real-registry.js'
 import { tempDirs } from '../helpers/temp-dirs.js'
 
@@ -29,16 +40,23 @@ const tempDir = tempDirs()
 /** Non-root with a HEALTHCHECK: no builtin finding. */
 const clean: ImageSpec = {
   config: { User: '1000:1000', Healthcheck: { Test: ['CMD', '/bin/true'] } },
-  steps: [{ createdBy: 'COPY app /app', entries: [{ path: 'app/run', content: 'clean\n' }] }],
+  steps: [
+    { createdBy: 'COPY app /app', entries: [{ path: 'app/run', content: 'clean\n' }] },
+    { createdBy: 'COPY lib /lib', entries: [{ path: 'lib/clean', content: 'clean lib\n' }] },
+  ],
 }
 /** Runs as root: a high csg/root-user finding. */
 const rooted: ImageSpec = {
   config: { Healthcheck: { Test: ['CMD', '/bin/true'] } },
-  steps: [{ createdBy: 'COPY app /app', entries: [{ path: 'app/run', content: 'root\n' }] }],
+  steps: [
+    { createdBy: 'COPY app /app', entries: [{ path: 'app/run', content: 'root\n' }] },
+    { createdBy: 'COPY lib /lib', entries: [{ path: 'lib/root', content: 'root lib\n' }] },
+  ],
 }
 
 describeReal('registry: images from a real registry', () => {
   let registry: RealRegistry
+  let multi: MultiPlatformImage
   let started: RealRegistry | undefined
   let work = ''
   let indexDigest = ''
@@ -48,7 +66,7 @@ describeReal('registry: images from a real registry', () => {
     registry = await startRealRegistry()
     started = registry
     work = await tempDir('csg-registry-e2e-')
-    await writeMultiPlatformImage(
+    multi = await writeMultiPlatformImage(
       [
         { architecture: runnerArch, spec: clean },
         { architecture: otherArch, spec: rooted },
@@ -159,6 +177,81 @@ describeReal('registry: images from a real registry', () => {
     expect(run.stdout).toContain(`${image} (linux/amd64): `)
     expect(run.stdout).toContain(`${image} (linux/arm64): `)
     expect(await leftovers(run.out)).toEqual([])
+  })
+
+  it('hands Trivy the pulled layout of the platform picked (no second pull)', async () => {
+    const server: ReleaseServer = await startReleaseServer()
+    try {
+      // The stand-in opens its --input as Trivy 0.70 does and fills the diff IDs from the layers it read.
+      const version = '0.69.3'
+      const asset = trivyTool.asset(version, currentPlatform())!
+      const report = JSON.parse(
+        trivyReport('app', [
+          {
+            cve: 'CVE-2024-1111',
+            ghsa: 'GHSA-aaaa-bbbb-cccc',
+            pkg: 'openssl',
+            version: '3.1.0-r0',
+            fixed: '3.1.4-r0',
+            diffId: '__DIFF_ID_1__',
+            trivySeverity: 'CRITICAL',
+            grypeSeverity: 'High',
+          },
+        ]),
+      ) as { Metadata: Record<string, unknown> }
+      report.Metadata.ImageID = '__IMAGE_ID__'
+      const script = Buffer.from(
+        replayScannerScript({
+          report: JSON.stringify(report),
+          outputFlags: ['--output'],
+          imageInput: TRIVY_INPUT,
+          callLog: null,
+        }),
+      )
+      const body = await makeTarGz([{ name: asset.executable, content: script }])
+      server.addAsset(trivyTool.repository, trivyTool.tag(version), asset.name, body)
+      server.addAsset(
+        trivyTool.repository,
+        trivyTool.tag(version),
+        'trivy_0.69.3_checksums.txt',
+        checksumsFile({ [asset.name]: body }),
+      )
+      const toolCache = await tempDir('csg-registry-tools-')
+      const image = `registry:${registry.host}/acme/multi:v1`
+      const out = await tempDir('csg-registry-out-')
+      const run = await runCli(
+        [
+          'scan',
+          image,
+          ...creds(),
+          '--platform',
+          `linux/${otherArch}`,
+          '--scanners',
+          'trivy',
+          '--trivy-version',
+          version,
+          '--tools-mirror',
+          server.url,
+          '--fail-on',
+          'none',
+          '--json',
+          join(out, 'f.json'),
+          '--verbose',
+        ],
+        { env: { DOCKER_CONFIG: noDockerConfig, RUNNER_TOOL_CACHE: toolCache, TMPDIR: out } },
+      )
+      expect([run.exitCode, run.exitCode === 0 ? '' : run.stderr]).toEqual([0, ''])
+      const json = JSON.parse(await readFile(join(out, 'f.json'), 'utf8')) as {
+        findings: { ruleId: string; target: string; layer?: { diffId: string } }[]
+      }
+      const other = multi.images[1]!
+      expect(json.findings.map((f) => [f.ruleId, f.target, f.layer?.diffId])).toEqual([
+        ['CVE-2024-1111', `${image} (linux/${otherArch})`, other.layers[1]!.diffId],
+      ])
+      expect(run.stderr.match(/pulling /g)).toHaveLength(1)
+    } finally {
+      await server.close()
+    }
   })
 
   it('names the platforms an index has when the one asked for is missing (exit 3)', async () => {
