@@ -370,3 +370,48 @@ describeReal('registry: images from a real registry', () => {
     expect((await readdir(run.runnerTemp)).filter((n) => n.startsWith('registry-'))).toEqual([])
   })
 })
+
+describeReal('registry: images from a real registry with token auth', () => {
+  let registry: RealRegistry
+  let started: RealRegistry | undefined
+  let work = ''
+
+  beforeAll(async () => {
+    registry = await startRealRegistry({ auth: 'token' })
+    started = registry
+    work = await tempDir('csg-registry-token-')
+    await writeImage(rooted, { format: 'oci-dir', out: join(work, 'single'), repoTag: 'v2' })
+    await registry.push(join(work, 'single'), 'v2', 'team/app:v2')
+    await mkdir(join(work, 'no-docker-config'))
+  }, 120_000)
+
+  afterAll(async () => {
+    await started?.stop()
+  })
+
+  it('follows the Bearer challenge to the token service with the credentials, then pulls', async () => {
+    const out = await tempDir('csg-registry-out-')
+    const image = `registry:${registry.host}/team/app:v2`
+    const env = { env: { DOCKER_CONFIG: join(work, 'no-docker-config'), TMPDIR: out } }
+    const args = [
+      'scan',
+      image,
+      '--scanners',
+      'builtin',
+      '--json',
+      join(out, 'f.json'),
+      '--registry-username',
+      registry.user,
+    ]
+    const run = await runCli([...args, '--registry-password', registry.password], env)
+    expect([run.exitCode, run.exitCode === 1 ? '' : run.stderr]).toEqual([1, ''])
+    const json = JSON.parse(await readFile(join(out, 'f.json'), 'utf8')) as { findings: { ruleId: string }[] }
+    expect(json.findings.map((f) => f.ruleId)).toEqual(['csg/root-user'])
+    const wrong = await runCli([...args, '--registry-password', 'Not-The-Password-9'], env)
+    expect(wrong.exitCode).toBe(3)
+    expect(wrong.stderr).toContain(
+      `registry ${registry.host} denied access to ${registry.host}/team/app (HTTP 401 from the token service 127.0.0.1:`,
+    )
+    expect(wrong.stdout + wrong.stderr).not.toContain('Not-The-Password-9')
+  })
+})

@@ -1,12 +1,19 @@
 /**
  * The real CNCF distribution registry (Debian's `docker-registry`) on a free loopback port, with htpasswd
- * auth (registry/auth/htpasswd: bcrypt entries, `Basic realm=…` challenges) and filesystem storage under a
+ * auth (registry/auth/htpasswd: bcrypt entries, `Basic realm=…` challenges) or token auth (`Bearer
+ * realm=…` challenges, tokens from a small loopback token service here) and filesystem storage under a
  * temporary directory; images are pushed with `skopeo copy`. `stop()` kills it and removes its files.
  * Config keys as in distribution v2.8 docs/configuration.md (storage.filesystem.rootdirectory, http.addr,
- * auth.htpasswd.realm/path).
+ * auth.htpasswd.realm/path, auth.token.realm/service/issuer/rootcertbundle).
+ *
+ * The token service follows distribution registry/auth/token/token.go (v2.8): a JWT whose header carries
+ * `x5c` (the signing certificate, verified against `rootcertbundle`), RS256-signed, with claims iss, sub,
+ * aud (the service), exp, nbf, iat, jti and `access: [{type, name, actions}]` for the requested scope.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,18 +57,96 @@ export interface RealRegistry {
   stop(): Promise<void>
 }
 
+const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url')
+
+/** A loopback token service granting what the scope asks to `user:password` (Basic), refusing others. */
+async function startTokenService(
+  dir: string,
+  options: { user: string; password: string; service: string; issuer: string },
+): Promise<{ realm: string; certPath: string; server: Server }> {
+  const keyPath = join(dir, 'token.key')
+  const certPath = join(dir, 'token.crt')
+  await exec('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=csg-token-issuer',
+  ])
+  const key = createPrivateKey(await readFile(keyPath))
+  const certDer = new X509Certificate(await readFile(certPath)).raw.toString('base64')
+  const good = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (url.pathname !== '/token' || req.headers.authorization !== good) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}')
+      return
+    }
+    const access = url.searchParams.getAll('scope').flatMap((scope) => {
+      const match = /^(repository):(.+):([a-z,*]+)$/.exec(scope)
+      return match ? [{ type: match[1], name: match[2], actions: match[3]!.split(',') }] : []
+    })
+    const now = Math.floor(Date.now() / 1000)
+    const header = base64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [certDer] }))
+    const claims = base64url(
+      JSON.stringify({
+        iss: options.issuer,
+        sub: options.user,
+        aud: options.service,
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: randomUUID(),
+        access,
+      }),
+    )
+    const signature = base64url(sign('sha256', Buffer.from(`${header}.${claims}`), key))
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ token: `${header}.${claims}.${signature}`, expires_in: 300 }))
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no token service address')
+  return { realm: `http://127.0.0.1:${address.port}/token`, certPath, server }
+}
+
 export async function startRealRegistry(
-  options: { user?: string; password?: string } = {},
+  options: { user?: string; password?: string; auth?: 'htpasswd' | 'token' } = {},
 ): Promise<RealRegistry> {
   const user = options.user ?? 'csg-user'
   const password = options.password ?? 'csg-Secret-pa55'
   const dir = await mkdtemp(join(tmpdir(), 'csg-registry-'))
   let child: ChildProcess | undefined
+  let tokenServer: Server | undefined
   try {
-    const { stdout: entry } = await exec('htpasswd', ['-Bbn', user, password])
-    await writeFile(join(dir, 'htpasswd'), entry)
     const port = await freePort()
     const host = `127.0.0.1:${port}`
+    let authConfig: string[]
+    if (options.auth === 'token') {
+      const service = 'csg-test-registry'
+      const issuer = 'csg-token-issuer'
+      const tokens = await startTokenService(dir, { user, password, service, issuer })
+      tokenServer = tokens.server
+      authConfig = [
+        '  token:',
+        `    realm: ${tokens.realm}`,
+        `    service: ${service}`,
+        `    issuer: ${issuer}`,
+        `    rootcertbundle: ${tokens.certPath}`,
+      ]
+    } else {
+      const { stdout: entry } = await exec('htpasswd', ['-Bbn', user, password])
+      await writeFile(join(dir, 'htpasswd'), entry)
+      authConfig = ['  htpasswd:', '    realm: csg-test', `    path: ${join(dir, 'htpasswd')}`]
+    }
     await writeFile(
       join(dir, 'config.yml'),
       [
@@ -74,9 +159,7 @@ export async function startRealRegistry(
         'http:',
         `  addr: ${host}`,
         'auth:',
-        '  htpasswd:',
-        '    realm: csg-test',
-        `    path: ${join(dir, 'htpasswd')}`,
+        ...authConfig,
         '',
       ].join('\n'),
     )
@@ -132,11 +215,13 @@ export async function startRealRegistry(
       async stop() {
         started.kill('SIGKILL')
         if (started.exitCode === null) await new Promise((done) => started.once('exit', done))
+        if (tokenServer !== undefined) await new Promise((done) => tokenServer?.close(done))
         await rm(dir, { recursive: true, force: true })
       },
     }
   } catch (error) {
     child?.kill('SIGKILL')
+    tokenServer?.close()
     await rm(dir, { recursive: true, force: true })
     throw error
   }
