@@ -98,7 +98,7 @@ async function readDockerConfig(path: string): Promise<DockerConfigFile | undefi
   }
   try {
     const parsed: unknown = JSON.parse(text)
-    return typeof parsed === 'object' && parsed !== null ? (parsed) : {}
+    return typeof parsed === 'object' && parsed !== null ? parsed : {}
   } catch (error) {
     throw new ImageError(`the Docker config ${path} is not valid JSON: ${errorMessage(error)}`, {
       cause: error,
