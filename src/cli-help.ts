@@ -14,6 +14,10 @@ const PLACEHOLDERS: Readonly<Record<string, string>> = {
   '--fail-on': '<severity>',
   '--severity-source': '<highest|scanner>',
   '--cosign-severity': '<severity>',
+  '--platform': '<os/arch[/variant],...|all>',
+  '--registry-username': '<user>',
+  '--registry-password': '<password>',
+  '--insecure-registries': '<hosts>',
   '--report': '<[format:]path>',
   '--tools-mirror': '<url>',
   '--trivy-db-repository': '<repos>',
@@ -139,8 +143,9 @@ export function scanHelp(): string {
   const versions = FLAGGED.filter((d) => d.kind === 'version').map(inputRow)
   return `Usage: ${PROGRAM} scan IMAGE... [options]
 
-IMAGE is a local Docker reference (app:ci), a docker save tarball, an OCI layout directory or an OCI
-archive (prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form).
+IMAGE is a local Docker reference (app:ci), a docker save tarball, an OCI layout directory, an OCI
+archive (prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form), or
+registry:HOST/REPO:TAG or registry:HOST/REPO@sha256:... (pulled from its registry, no daemon needed).
 
 Options:
 ${formatRows([...general, ...CLI_ONLY_SCAN_FLAGS])}

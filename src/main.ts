@@ -97,7 +97,12 @@ function categoriesOf(config: Config): CategoryOptions {
 function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const tempDir = env['RUNNER_TEMP']?.trim() || tmpdir()
   return buildConfig(
-    readActionInputs((name) => core.getInput(name)),
+    readActionInputs((name) => {
+      const value = core.getInput(name)
+      // Masked before anything can print it (a registry error never names it, but a debug log might).
+      if (name === 'registry-password' && value !== '') core.setSecret(value)
+      return value
+    }),
     {
       workspace: env['GITHUB_WORKSPACE']?.trim() || process.cwd(),
       tempDir,

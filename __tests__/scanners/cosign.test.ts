@@ -295,6 +295,20 @@ describe('cosign.scan', () => {
     expect((await readCalls(tool.callLog))[0]?.argv.at(-1)).toBe(PINNED)
   })
 
+  it('verifies a registry: image by the digest it was pulled by, without docker', async () => {
+    const docker = withDocker('fail')
+    const source: ImageSource = {
+      input: 'registry:ghcr.io/acme/app:1.4',
+      kind: 'oci-dir',
+      path: '/t/registry-1/image-1',
+      registryDigest: `ghcr.io/acme/app@${DIGEST}`,
+    }
+    const { ctx: scanCtx, tool } = await setup({ report: PAYLOAD, reportToStdout: true }, { docker, source })
+    expect(await cosign.scan(scanCtx)).toEqual([])
+    expect(docker.calls).toEqual([])
+    expect((await readCalls(tool.callLog))[0]?.argv.at(-1)).toBe(`ghcr.io/acme/app@${DIGEST}`)
+  })
+
   it.each<[string, ImageSource, string[]]>([
     [
       'a locally built daemon image',

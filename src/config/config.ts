@@ -3,6 +3,7 @@
  * through the `ConfigEnvironment` the caller passes. Every bad value is a `ConfigurationError` that names
  * the input and what it accepts, raised before anything is downloaded.
  */
+import { parsePlatformRequest, type PlatformRequest } from '../target/platform.js'
 import { isAbsolute, join, resolve } from 'node:path'
 import { isThreshold, THRESHOLDS } from '../findings/severity.js'
 import { scannerById } from '../scanners/registry.js'
@@ -44,6 +45,10 @@ export interface ReportImport {
 export interface Config {
   /** Images as the user named them, in order, without duplicates. */
   images: string[]
+  /** The `platform` input: which platform(s) of a multi-platform image to scan. */
+  platforms: PlatformRequest
+  /** How `registry:` images are pulled. */
+  registry: RegistryConfig
   scanners: ScannerId[]
   /** Thresholds per kind, suppressions, baseline: the inputs and the policy file together. */
   policy: PolicyConfig
@@ -82,6 +87,13 @@ export interface Config {
   workspace: string
   /** Directory for temporary files (RUNNER_TEMP). */
   tempDir: string
+}
+
+export interface RegistryConfig {
+  username?: string
+  password?: string
+  /** Hosts (or host:port) reached over plain HTTP besides loopback ones. */
+  insecureRegistries: string[]
 }
 
 export interface ConfigEnvironment {
@@ -180,6 +192,8 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
 
   const config: Config = {
     images,
+    platforms: parsePlatformRequest(inputs.platform),
+    registry: registryConfig(inputs),
     scanners,
     policy,
     exploitData,
@@ -210,6 +224,21 @@ export function buildConfig(inputs: Inputs, env: ConfigEnvironment): Config {
   const mirror = inputs['tools-mirror']?.trim()
   if (mirror) config.toolsMirror = validateMirror(mirror)
   return config
+}
+
+function registryConfig(inputs: Inputs): RegistryConfig {
+  const registry: RegistryConfig = {
+    insecureRegistries: (inputs['insecure-registries'] ?? []).map((r) => r.trim()).filter((r) => r !== ''),
+  }
+  // An empty input is "not given": the Docker config is used instead.
+  const username = inputs['registry-username']?.trim()
+  const password = inputs['registry-password']
+  if (username) registry.username = username
+  if (password !== undefined && password !== '') registry.password = password
+  if ((registry.username === undefined) !== (registry.password === undefined)) {
+    throw new ConfigurationError('inputs registry-username and registry-password: set both or neither')
+  }
+  return registry
 }
 
 /** Scanner inputs passed on as they are written (validated below for the scanners that read them). */

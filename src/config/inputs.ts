@@ -40,7 +40,34 @@ export const INPUT_DEFINITIONS = [
     name: 'image',
     kind: 'lines',
     description:
-      'Image(s) to scan, one per line: a local Docker reference (app:ci, exported once with docker save), a docker save tarball, an OCI layout directory or an OCI archive. Prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form.',
+      'Image(s) to scan, one per line: a local Docker reference (app:ci, exported once with docker save), a docker save tarball, an OCI layout directory, an OCI archive, or registry:HOST/REPO:TAG / registry:HOST/REPO@sha256:… (pulled from the registry without a Docker daemon). Prefixes docker-archive:, oci-archive:, oci-dir:, docker: force the form.',
+  },
+  {
+    name: 'platform',
+    kind: 'string',
+    description:
+      "Platform(s) of a multi-platform image to scan: empty for the runner's (linux/amd64 on x64 runners), one like linux/arm64 or linux/arm/v7, several comma-separated, or all. Each platform is scanned as its own image, with its own SARIF category and summary section.",
+    flag: '--platform',
+  },
+  {
+    name: 'registry-username',
+    kind: 'string',
+    description:
+      'User name for registry: images. Default: the Docker config ($DOCKER_CONFIG/config.json: auths, credHelpers, credsStore), as docker/login-action leaves it.',
+    flag: '--registry-username',
+  },
+  {
+    name: 'registry-password',
+    kind: 'string',
+    description: 'Password or token for registry: images (masked in the log). Use a secret.',
+    flag: '--registry-password',
+  },
+  {
+    name: 'insecure-registries',
+    kind: 'list',
+    description:
+      'Registries (host or host:port) reached over plain HTTP for registry: images. Loopback registries (127.0.0.0/8, ::1, localhost) always are; every other one uses HTTPS.',
+    flag: '--insecure-registries',
   },
   {
     name: 'scanners',

@@ -157,6 +157,8 @@ export function pickRepoDigest(
 /** The registry reference to verify, or why there is none. */
 async function registryReference(ctx: ScanContext): Promise<{ image?: string; why?: string }> {
   const { source } = ctx
+  // A `registry:` image: the digest its tag resolved to when it was pulled (the index for a multi-platform image, which is what `cosign sign` signs).
+  if (source.registryDigest !== undefined) return { image: source.registryDigest }
   const pinned = digestReference(source.reference) ?? digestReference(source.input)
   if (pinned !== undefined) return { image: pinned }
   if (source.kind !== 'daemon' || source.reference === undefined) {

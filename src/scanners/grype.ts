@@ -5,6 +5,7 @@
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Finding } from '../findings/finding.js'
+import { imageSourceIn } from '../target/image-forms.js'
 import type { ImageSource } from '../target/image-types.js'
 import type { Platform, ReleaseAsset, ToolSpec } from '../tools/tool-spec.js'
 import { runWithCachedDbFallback } from './db-fallback.js'
@@ -120,7 +121,13 @@ export async function scanGrypeWithDb(ctx: ScanContext, db: GrypeDbOptions = {})
   await mkdir(cacheDir, { recursive: true })
   const cachedDbAvailable = db.cachedDbAvailable ?? (await hasCachedGrypeDb(cacheDir))
   const reportFile = join(ctx.workDir, 'grype-report.json')
-  const args = grypeArgs({ source: ctx.source, reportFile })
+  // A layout holding several images (one platform picked from it) is written once holding that one alone.
+  const source =
+    ctx.source.selectedImage !== undefined &&
+    (ctx.source.kind === 'oci-dir' || ctx.source.kind === 'oci-archive')
+      ? await imageSourceIn(ctx, ['oci-dir'])
+      : ctx.source
+  const args = grypeArgs({ source, reportFile })
   const output = await runWithCachedDbFallback(ctx, {
     scannerId: 'grype',
     first: { args, reportFile, env: grypeEnv({ cacheDir }) },

@@ -193,7 +193,12 @@ export async function scanTrivyWithDb(ctx: ScanContext, db: TrivyDbOptions = {})
   // pkg/javadb/client.go at v0.70.0 keeps the Java DB in <cache>/java-db with its metadata.json.
   const cachedJavaDbAvailable = await exists(join(cacheDir, 'java-db', 'metadata.json'))
   const reportFile = join(ctx.workDir, 'trivy-report.json')
-  const source = ctx.source.kind === 'oci-archive' ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS) : ctx.source
+  // A layout holding several images (one platform picked from it) is written once holding that one alone:
+  // Trivy would scan the first image it lists (pkg/fanal/image/oci.go getOCIImage).
+  const needsCopy =
+    ctx.source.kind === 'oci-archive' ||
+    (ctx.source.kind === 'oci-dir' && ctx.source.selectedImage !== undefined)
+  const source = needsCopy ? await imageSourceIn(ctx, TRIVY_INPUT_FORMS) : ctx.source
   const inputPath = await linkInput(source, ctx.workDir)
   const base: TrivyArgsOptions = {
     source,

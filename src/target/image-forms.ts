@@ -20,7 +20,7 @@ const WRITTEN = new WeakMap<OpenedImage, Map<WritableForm, Promise<ImageSource>>
 
 /** True when `source` can be handed to a scanner that reads `form` as it is. */
 export function hasForm(source: ImageSource, form: WritableForm): boolean {
-  if (form === 'oci-dir') return source.kind === 'oci-dir'
+  if (form === 'oci-dir') return source.kind === 'oci-dir' && source.selectedImage === undefined
   return source.kind === 'docker-archive' || (source.kind === 'daemon' && source.path.trim() !== '')
 }
 

@@ -17,7 +17,7 @@ import { attachHistory, parseImageConfig } from './image-config.js'
 import type { ImageLayout } from './image-layout.js'
 import type { ImageSource, LayerEntry, LayerInfo, OpenedImage, WalkLayerOptions } from './image-types.js'
 import { streamLayer } from './layer-stream.js'
-import { readOciLayout } from './oci-layout.js'
+import { listLayoutPlatforms, readOciLayout, type Platform } from './oci-layout.js'
 
 export interface OpenImageOptions {
   /** Where a compressed archive is decompressed to; created when missing. */
@@ -86,6 +86,21 @@ async function readLayout(
       if (source.reference !== undefined) layoutOptions.refName = source.reference
       return readOciLayout(store, layoutOptions)
     }
+  }
+}
+
+/** The platforms of a multi-platform OCI layout or archive; empty for other forms and single images. */
+export async function imagePlatforms(source: ImageSource, options: OpenImageOptions): Promise<Platform[]> {
+  if (source.kind !== 'oci-dir' && source.kind !== 'oci-archive') return []
+  const cleanups: (() => Promise<void>)[] = []
+  try {
+    const store =
+      source.kind === 'oci-dir'
+        ? await DirectoryBlobStore.open(source.path)
+        : new ArchiveBlobStore(await ArchiveIndex.open(await plainTarOf(source.path, options, cleanups)))
+    return await listLayoutPlatforms(store)
+  } finally {
+    await runCleanups(cleanups)
   }
 }
 

@@ -14,6 +14,13 @@ export interface ImageSource {
   path: string
   /** The Docker reference, for daemon images (`app:ci`). */
   reference?: string
+  /**
+   * The platform picked (`linux/arm64`) from a layout or archive that holds several images: a scanner that
+   * reads the layout itself would pick its own, so it gets a copy holding this image alone (image-forms.ts).
+   */
+  selectedImage?: string
+  /** `HOST/REPO@sha256:…` of what was pulled, for images pulled from a registry (`registry:` inputs). */
+  registryDigest?: string
 }
 
 export interface ImageHealthcheck {

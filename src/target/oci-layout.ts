@@ -213,6 +213,17 @@ function chooseCandidate(
   throw new ImageError(`${options.description} has no linux/${requested} image (platforms: ${platforms})`)
 }
 
+/** The platforms of the images in the layout (attestations skipped), in index order, each once. */
+export async function listLayoutPlatforms(store: BlobStore): Promise<Platform[]> {
+  const platforms: Platform[] = []
+  for (const candidate of await collectCandidates(store)) {
+    const platform = candidate.descriptor.platform
+    if (platform?.architecture === undefined) continue
+    if (!platforms.some((p) => platformText(p) === platformText(platform))) platforms.push(platform)
+  }
+  return platforms
+}
+
 function parseManifest(
   document: unknown,
   what: string,
