@@ -11,9 +11,11 @@
  * buildkit`, `EXPOSE map[22/tcp:{} 2375/tcp:{}]`, `ENV A=1` without `#(nop)`).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { runAction } from '../helpers/action-runner.js'
 import { runCli } from '../helpers/cli-runner.js'
 import {
@@ -25,6 +27,7 @@ import {
 } from '../helpers/docker-engine.js'
 
 const describeEngine = await describeWithEngine()
+const execFileAsync = promisify(execFile)
 
 const BASE_DOCKERFILE = `FROM scratch
 COPY busybox /bin/busybox
@@ -75,6 +78,27 @@ HEALTHCHECK NONE
 EXPOSE 6379 8080/udp
 `
 
+/**
+ * A SHELL in force (the classic builder writes `/bin/sh -ec #(nop) …`), a build arg in RUN and EXPOSE, an
+ * ENV of several pairs, a local tar ADDed (classic: `ADD file:<hash> in /`; BuildKit: `ADD bundle.tar /`)
+ * and a COPY --chown (BuildKit v0.8 records no flags). Built with `--build-arg PORT=5900`.
+ */
+const SHELL_DOCKERFILE = `# shells and archives
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+SHELL ["/bin/sh", "-ec"]
+ARG PORT
+ENV A=1 API_KEY=ghp_cBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 \\
+    B=2
+LABEL org.example.team=web
+ADD bundle.tar /
+COPY --chown=0:0 app.env /srv/.env
+RUN mkdir -p /tmp && echo "port $PORT" > /tmp/port
+EXPOSE 23
+EXPOSE \${PORT:-8080}
+`
+
 interface SarifLog {
   runs: {
     results: {
@@ -114,7 +138,8 @@ describeEngine.each(BUILDERS)(
     // The classic builder keeps the image of every stage: tagging the build stage (built first, so the
     // full build reuses it) leaves no untagged image behind.
     const buildStageTag = `csg-e2e-multi-stage-build-${suffix}:ci`
-    const tags = [baseTag, appTag, userBaseTag, buildStageTag, multiStageTag]
+    const shellTag = `csg-e2e-shell-${suffix}:ci`
+    const tags = [baseTag, appTag, userBaseTag, buildStageTag, multiStageTag, shellTag]
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'csg-docker-e2e-'))
@@ -127,12 +152,17 @@ describeEngine.each(BUILDERS)(
         join(dir, 'multi-stage.Dockerfile'),
         MULTI_STAGE_DOCKERFILE.replaceAll('csg-e2e-user-base:ci', userBaseTag),
       )
+      await writeFile(join(dir, 'shell.Dockerfile'), SHELL_DOCKERFILE)
+      await mkdir(join(dir, 'bundle', 'etc', 'app'), { recursive: true })
+      await writeFile(join(dir, 'bundle', 'etc', 'app', '.env'), 'SMTP_PASSWORD=hunter3-Secret-Value\n')
+      await execFileAsync('tar', ['-C', join(dir, 'bundle'), '-cf', join(dir, 'bundle.tar'), 'etc'])
       for (const [tag, file, target] of [
         [baseTag, 'base.Dockerfile', []],
         [appTag, 'Dockerfile', []],
         [userBaseTag, 'user-base.Dockerfile', []],
         [buildStageTag, 'multi-stage.Dockerfile', ['--target', 'build']],
         [multiStageTag, 'multi-stage.Dockerfile', []],
+        [shellTag, 'shell.Dockerfile', ['--build-arg', 'PORT=5900']],
       ] as const) {
         const args = ['build', '--network', 'none', '-q', '-t', tag, '-f', file, ...target, '.']
         await dockerOk(host, args, { cwd: dir, env })
@@ -195,6 +225,18 @@ describeEngine.each(BUILDERS)(
         'csg/secret-in-env ENV API_TOKEN @3',
         'csg/secret-in-env ENV AWS_ACCESS_KEY_ID @2', // the base image's ENV, not ENV API_TOKEN
         'csg/setuid-files setuid/setgid executables @2', // the base image's layer
+      ])
+    }, 600_000)
+
+    it(`scans ${shellTag}: SHELL, build args, several ENV pairs, ADD of a tar and COPY --chown on their lines`, async () => {
+      expect(await placedFindings(shellTag, 'shell.Dockerfile')).toEqual([
+        'csg/no-healthcheck  @2',
+        'csg/risky-port 23/tcp @13',
+        'csg/risky-port 5900/tcp @14', // EXPOSE ${PORT:-8080} with PORT=5900
+        'csg/root-user  @2',
+        'csg/secret-file /etc/app/.env @10', // from the ADDed tar
+        'csg/secret-file /srv/.env @11',
+        'csg/secret-in-env ENV API_KEY @7',
       ])
     }, 600_000)
 

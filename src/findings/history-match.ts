@@ -193,6 +193,7 @@ function copyMatches(entry: ParsedHistory, instruction: DockerfileInstruction): 
     return samePath(classic[2]!, patterns[patterns.length - 1]!)
   }
   // BuildKit records `--chown`/`--chmod`/`--parents` but not `--from`/`--link`: compare without flags.
+  // (v0.8, Docker 20.10's, records none: `COPY <sources> <dest>`, dockerfile2llb/convert.go dispatchCopyFileOp.)
   const recorded = splitWords(normalize(entry.body))
     .filter((w) => !w.startsWith('--'))
     .map(heredocSource)
