@@ -56,7 +56,7 @@ const noRootfs = await (async (): Promise<string | undefined> => {
     rootfs = await debianRootfsTarball({
       suite: 'bookworm',
       variant: 'minbase',
-      cacheDir: resolve('.cache', 'mmdebstrap'),
+      cacheDir: join(process.env['CSG_FIXTURE_CACHE'] ?? resolve('.cache'), 'mmdebstrap'),
     })
     return undefined
   } catch (error) {

@@ -53,7 +53,7 @@ const unavailable = await (async (): Promise<string | undefined> => {
     tarball = await debianRootfsTarball({
       suite: 'bookworm',
       variant: 'minbase',
-      cacheDir: resolve('.cache', 'mmdebstrap'),
+      cacheDir: join(process.env['CSG_FIXTURE_CACHE'] ?? resolve('.cache'), 'mmdebstrap'),
     })
     return undefined
   } catch (error) {
