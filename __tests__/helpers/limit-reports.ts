@@ -1,6 +1,6 @@
 /**
  * Reports at the documented limit (200,000 findings; the Trivy JSON is ~21 MB): a Trivy JSON report with
- * one HIGH vulnerability per package and a SARIF log with one error result per fingerprint.
+ * one HIGH vulnerability per package and a SARIF log with one error result per file.
  */
 export const LIMIT_COUNT = 200_000
 export const LIMIT_TARGET = 'registry.example/app:1.2.3'
@@ -38,6 +38,8 @@ export function limitSarifLog(): string {
       ruleId: 'R1',
       level: 'error',
       message: { text: `finding ${i}` },
+      // Each on a file of its own: results of one rule at one place are one finding after the merge.
+      locations: [{ physicalLocation: { artifactLocation: { uri: `usr/lib/pkg${i}/lib.so` } } }],
       partialFingerprints: { k: `${i}` },
     })
   }
