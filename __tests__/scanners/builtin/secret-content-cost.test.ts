@@ -97,3 +97,18 @@ describe('.env files', () => {
     expect(finding?.description).toContain('holds 1000 secrets (npm access token)')
   })
 })
+
+describe('a value found twice in one file', () => {
+  it('is one secret, named by the first finder (the known token format)', async () => {
+    const config = JSON.stringify({ auths: { 'ghcr.io': { password: planted.githubToken } } })
+    const findings = await runCheck(secretFilesCheck, {
+      layers: [
+        { createdBy: 'COPY . /root', entries: [{ path: 'root/.docker/config.json', content: config }] },
+      ],
+    })
+    expect(findings.map((f) => f.description)).toEqual([
+      '/root/.docker/config.json holds a secret (GitHub token). Anyone who can pull the image can read it: ' +
+        'revoke the credentials and keep the file out of the image.',
+    ])
+  })
+})
