@@ -10,58 +10,16 @@ import { mergeFindings } from '../../src/findings/merge.js'
 import { parseReportFile } from '../../src/scanners/report-formats.js'
 import { groupByImage } from '../../src/stages/imports.js'
 import type { ScanOutcome } from '../../src/stages/scan.js'
+import { LIMIT_TARGET, limitSarifLog, limitTrivyReport } from '../helpers/limit-reports.js'
 
-const COUNT = 200_000
-const TARGET = 'registry.example/app:1.2.3'
-
-function trivyReport(): string {
-  const vulnerabilities = []
-  for (let i = 0; i < COUNT; i++) {
-    vulnerabilities.push({
-      VulnerabilityID: `CVE-2024-${100000 + i}`,
-      PkgName: `pkg${i}`,
-      InstalledVersion: '1.0.0',
-      Severity: 'HIGH',
-      Title: 'a flaw',
-    })
-  }
-  return JSON.stringify({
-    SchemaVersion: 2,
-    ArtifactName: TARGET,
-    ArtifactType: 'container_image',
-    Results: [
-      {
-        Target: `${TARGET} (debian 12.5)`,
-        Class: 'os-pkgs',
-        Type: 'debian',
-        Vulnerabilities: vulnerabilities,
-      },
-    ],
-  })
-}
-
-function sarifLog(): string {
-  const results = []
-  for (let i = 0; i < COUNT; i++) {
-    results.push({
-      ruleId: 'R1',
-      level: 'error',
-      message: { text: `finding ${i}` },
-      partialFingerprints: { k: `${i}` },
-    })
-  }
-  return JSON.stringify({
-    version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'Scanner X', version: '1.0', rules: [{ id: 'R1' }] } }, results }],
-  })
-}
+const TARGET = LIMIT_TARGET
 
 describe('imports at the documented limit', () => {
   let dir = ''
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'csg-imports-limit-'))
-    await writeFile(join(dir, 'trivy.json'), trivyReport())
-    await writeFile(join(dir, 'x.sarif'), sarifLog())
+    await writeFile(join(dir, 'trivy.json'), limitTrivyReport())
+    await writeFile(join(dir, 'x.sarif'), limitSarifLog())
   }, 60_000)
   afterAll(async () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true })

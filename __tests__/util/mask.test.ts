@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { maskSecret, maskSecretsIn } from '../../src/util/mask.js'
+import { SecretMasker, maskSecret, maskSecretsIn } from '../../src/util/mask.js'
 
 describe('maskSecret', () => {
   it.each([
@@ -62,11 +62,34 @@ describe('maskSecretsIn', () => {
       secrets: ['a.b*c(d)+e?[f]$'],
       expected: 'pass=…(15 chars) end',
     },
+    {
+      name: 'short and long secrets sharing a start, the longest first',
+      text: 'x=abc y=abcdefghij z=abcdefghijkl',
+      secrets: ['abc', 'abcdefghijkl', 'abcdefghij'],
+      expected: 'x=…(3 chars) y=…(10 chars) z=…(12 chars)',
+    },
+    {
+      name: 'a secret at the very end',
+      text: 'pw ' + password,
+      secrets: [password],
+      expected: 'pw …(11 chars)',
+    },
     { name: 'nothing when no secret is given', text: 'plain text', secrets: [], expected: 'plain text' },
     { name: 'nothing for an empty secret', text: 'plain text', secrets: [''], expected: 'plain text' },
   ])('masks $name', ({ text, secrets, expected }) => {
     const masked = maskSecretsIn(text, secrets)
     expect(masked).toBe(expected)
     for (const secret of secrets.filter((s) => s !== '')) expect(masked).not.toContain(secret)
+  })
+})
+
+describe('SecretMasker', () => {
+  it('masks one text against 20,000 secrets, each where it occurs', () => {
+    const secrets = Array.from({ length: 20_000 }, (_, i) => `npm_${String(i).padStart(36, '0')}`)
+    const masker = new SecretMasker(secrets)
+    expect(masker.mask(`a ${secrets[7]} b ${secrets[19_999]} c npm_x`)).toBe(
+      'a npm_…(40 chars) b npm_…(40 chars) c npm_x',
+    )
+    expect(masker.mask('no secret here')).toBe('no secret here')
   })
 })

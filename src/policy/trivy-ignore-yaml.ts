@@ -8,6 +8,7 @@
  */
 import { parseDocument } from 'yaml'
 import type { Finding } from '../findings/finding.js'
+import { appendAll } from '../util/arrays.js'
 import { ConfigurationError } from '../util/errors.js'
 import { parsePurl } from './purl-match.js'
 import { isRealDate, parseTrivyIgnore, type IgnoreRule } from './suppress.js'
@@ -103,7 +104,7 @@ export function parseTrivyIgnoreYaml(text: string, origin = '.trivyignore.yaml')
       continue
     }
     entries.forEach((entry, i) =>
-      rules.push(...readEntry(entry, kind, `${origin} ${section}[${i}]`, problems)),
+      appendAll(rules, readEntry(entry, kind, `${origin} ${section}[${i}]`, problems)),
     )
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join('\n'))

@@ -29,7 +29,7 @@ const BLOCK = 512
 /** Long-name and pax payloads are a few hundred bytes in practice; refuse absurd ones. */
 const MAX_EXTENDED_HEADER_BYTES = 1024 * 1024
 /** Image archives hold a handful of entries per layer; a bound keeps a hostile archive from exhausting memory. */
-const DEFAULT_MAX_ENTRIES = 200_000
+export const DEFAULT_MAX_ENTRIES = 200_000
 const MAX_LINK_DEPTH = 16
 
 interface RawHeader {

@@ -1,15 +1,15 @@
 /**
  * Opens an image without a Docker engine: finds its layout, parses the config, and exposes each layer as a
  * stream of entries. A gzip-compressed archive (`image.tar.gz`) is decompressed once into the temp dir
- * (streamed) and removed again on `close()`.
+ * (streamed, and capped: `archive-gzip.ts`) and removed again on `close()`.
  */
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
 import { ImageError, errorMessage, isGateError } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
+import { ArchiveTooLargeError, gunzipArchive } from './archive-gzip.js'
 import { ArchiveIndex } from './archive-index.js'
 import { ArchiveBlobStore, DirectoryBlobStore } from './blob-store.js'
 import { readDockerArchive } from './docker-archive.js'
@@ -23,6 +23,8 @@ export interface OpenImageOptions {
   /** Where a compressed archive is decompressed to; created when missing. */
   tempDir: string
   logger: Logger
+  /** Cap on a gzip-compressed archive's decompressed bytes; default `maxExpandedArchiveBytes(its size)`. */
+  maxExpandedArchiveBytes?: number
   /** Platform to choose from a multi-platform index (`amd64`, `arm64`, `arm/v7`); default: the runner's. */
   architecture?: string
 }
@@ -50,12 +52,22 @@ async function plainTarOf(
   cleanups.push(() => rm(dir, { recursive: true, force: true }))
   const target = join(dir, 'image.tar')
   options.logger.debug(`decompressing ${path} to ${target}`)
+  const { size } = await stat(path)
+  const streams = gunzipArchive(path, {
+    compressedSize: size,
+    ...(options.maxExpandedArchiveBytes !== undefined
+      ? { maxExpandedBytes: options.maxExpandedArchiveBytes }
+      : {}),
+  })
   try {
-    await pipeline(createReadStream(path), createGunzip(), createWriteStream(target, { flags: 'wx' }))
+    await pipeline(streams.at(-1)!, createWriteStream(target, { flags: 'wx' }))
   } catch (error) {
+    if (error instanceof ArchiveTooLargeError) throw error
     throw new ImageError(`${path} is a gzip file that cannot be decompressed: ${errorMessage(error)}`, {
       cause: error,
     })
+  } finally {
+    for (const stream of streams) stream.destroy()
   }
   return target
 }

@@ -2,15 +2,14 @@
  * Turns what the user wrote (`image.tar`, `oci:build/oci`, `app:ci`, ...) into an `ImageSource`. Paths
  * are recognised by content; a Docker reference is exported once from the daemon with `docker save`.
  */
-import { createReadStream } from 'node:fs'
 import { mkdir, open, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
-import { createGunzip } from 'node:zlib'
 import { extract } from 'tar-stream'
 import { ConfigurationError, ImageError, errorMessage } from '../util/errors.js'
 import { tailLines, type CommandRunner } from '../util/exec.js'
 import type { Logger } from '../util/logger.js'
+import { ArchiveTooLargeError, gunzipArchive } from './archive-gzip.js'
 import { ArchiveIndex, NotATarArchiveError, looksLikeTarHeader } from './archive-index.js'
 import type { ImageSource, ImageSourceKind } from './image-types.js'
 import { parseReference } from './reference.js'
@@ -63,18 +62,21 @@ function looksLikePath(input: string): boolean {
   )
 }
 
-/** Top-level names of a gzip-compressed tar, streamed; stops early once `manifest.json` is seen. */
-async function gzipTarNames(path: string): Promise<Set<string> | undefined> {
+/**
+ * Top-level names of a gzip-compressed tar, streamed; stops early once `manifest.json` is seen. The
+ * decompressed bytes are capped (`archive-gzip.ts`).
+ */
+async function gzipTarNames(path: string, maxExpandedBytes?: number): Promise<Set<string> | undefined> {
   const names = new Set<string>()
-  const source = createReadStream(path)
-  const gunzip = createGunzip()
+  const { size } = await stat(path)
+  const streams = gunzipArchive(path, {
+    compressedSize: size,
+    ...(maxExpandedBytes !== undefined ? { maxExpandedBytes } : {}),
+  })
   const extractor = extract()
-  const fail = (error: Error): void => {
-    extractor.destroy(error)
-  }
-  source.on('error', fail)
-  gunzip.on('error', fail)
-  source.pipe(gunzip).pipe(extractor)
+  const decoded = streams.at(-1)!
+  decoded.on('error', (error: Error) => extractor.destroy(error))
+  decoded.pipe(extractor)
   try {
     for await (const entry of extractor) {
       names.add(normaliseLayerPath(entry.header.name))
@@ -83,14 +85,14 @@ async function gzipTarNames(path: string): Promise<Set<string> | undefined> {
     }
     return names
   } catch (error) {
+    if (error instanceof ArchiveTooLargeError) throw error
     // Nothing recognisable before the failure: some other gzip file. Otherwise a damaged image.
     if (names.size === 0) return undefined
     throw new ImageError(`${path} is a damaged gzip-compressed archive: ${errorMessage(error)}`, {
       cause: error,
     })
   } finally {
-    source.destroy()
-    gunzip.destroy()
+    for (const stream of streams) stream.destroy()
     extractor.destroy()
   }
 }
@@ -107,12 +109,15 @@ async function fileHead(path: string): Promise<Buffer> {
 }
 
 /** Which archive a file is, by what it holds; undefined when it is no image archive. */
-export async function detectArchiveKind(path: string): Promise<'docker-archive' | 'oci-archive' | undefined> {
+export async function detectArchiveKind(
+  path: string,
+  options: { maxExpandedArchiveBytes?: number } = {},
+): Promise<'docker-archive' | 'oci-archive' | undefined> {
   const head = await fileHead(path)
   let names: Set<string> | undefined
   let complete = true
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    names = await gzipTarNames(path)
+    names = await gzipTarNames(path, options.maxExpandedArchiveBytes)
   } else if (looksLikeTarHeader(head)) {
     try {
       const index = await ArchiveIndex.open(path)

@@ -24,8 +24,46 @@ export function maskSecret(value: string): string {
   return `${prefix}…(${length} ${unit})`
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * Masks a fixed set of secrets in many texts. Secrets are indexed by their first characters, so a text
+ * costs one lookup per position whatever the number of secrets (a regular expression of every secret
+ * costs a try of each at each position, and compiling it costs as much again for every text).
+ */
+export class SecretMasker {
+  private readonly byPrefix = new Map<string, string[]>()
+  private readonly prefixLength: number
+
+  constructor(secrets: readonly string[]) {
+    // Longer secrets are tried first (one may contain another).
+    const distinct = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length)
+    // Sorted longest first: the last is the shortest.
+    this.prefixLength = Math.min(8, distinct.at(-1)?.length ?? 8)
+    for (const secret of distinct) {
+      const prefix = secret.slice(0, this.prefixLength)
+      const list = this.byPrefix.get(prefix)
+      if (list === undefined) this.byPrefix.set(prefix, [secret])
+      else list.push(secret)
+    }
+  }
+
+  /** `text` with every occurrence of each secret replaced by its mask, in one left-to-right pass. */
+  mask(text: string): string {
+    if (this.byPrefix.size === 0 || text.length < this.prefixLength) return text
+    let out = ''
+    let copied = 0
+    for (let i = 0; i + this.prefixLength <= text.length;) {
+      const candidates = this.byPrefix.get(text.slice(i, i + this.prefixLength))
+      const found = candidates?.find((secret) => text.startsWith(secret, i))
+      if (found === undefined) {
+        i++
+        continue
+      }
+      out += text.slice(copied, i) + maskSecret(found)
+      i += found.length
+      copied = i
+    }
+    return copied === 0 ? text : out + text.slice(copied)
+  }
 }
 
 /**
@@ -34,8 +72,5 @@ function escapeRegExp(text: string): string {
  * never scanned again.
  */
 export function maskSecretsIn(text: string, secrets: readonly string[]): string {
-  const distinct = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length)
-  if (distinct.length === 0) return text
-  const pattern = new RegExp(distinct.map(escapeRegExp).join('|'), 'g')
-  return text.replace(pattern, (match) => maskSecret(match))
+  return new SecretMasker(secrets).mask(text)
 }

@@ -115,3 +115,14 @@ describe('csg/setuid-files', () => {
     ).toEqual([])
   })
 })
+
+describe('csg/setuid-files at scale', () => {
+  it('reports 200,000 setuid executables in one finding (no array spread into a call)', async () => {
+    const entries = Array.from({ length: 200_000 }, (_, i): FakeEntry => ({
+      path: `opt/x/f${i}`,
+      mode: 0o4755,
+    }))
+    const findings = await runCheck(setuidFilesCheck, { layers: [{ entries }] })
+    expect(findings.map((f) => f.title)).toEqual(['200000 setuid/setgid executables in the image'])
+  }, 120_000)
+})

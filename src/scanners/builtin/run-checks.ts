@@ -8,7 +8,7 @@ import type { FinalFile, LayerEntryHeader, OpenedImage, RemovedFile } from '../.
 import { errorMessage, isGateError, ScannerError } from '../../util/errors.js'
 import type { DockerfileModel } from '../../findings/dockerfile.js'
 import type { Logger } from '../../util/logger.js'
-import { maskSecretsIn } from '../../util/mask.js'
+import { SecretMasker } from '../../util/mask.js'
 import { MAX_CHECK_CONTENT_BYTES, toFinding, type CheckFinding, type ImageCheck } from './check.js'
 import { maskHistoryLine } from './history-secrets.js'
 
@@ -43,8 +43,8 @@ export interface RunChecksOptions {
  */
 const MIN_SCRUBBED_SECRET_LENGTH = 6
 
-function maskStrings<T>(value: T, secrets: readonly string[]): T {
-  if (typeof value === 'string') return maskSecretsIn(value, secrets) as T
+function maskStrings<T>(value: T, secrets: SecretMasker): T {
+  if (typeof value === 'string') return secrets.mask(value) as T
   if (Array.isArray(value)) return value.map((v: unknown) => maskStrings(v, secrets)) as T
   if (typeof value === 'object' && value !== null) {
     const copy: Record<string, unknown> = {}
@@ -55,7 +55,7 @@ function maskStrings<T>(value: T, secrets: readonly string[]): T {
 }
 
 /** Masks what the checks found everywhere (the shared help text excepted) and any `created_by` quoted. */
-function scrub(finding: Finding, secrets: readonly string[]): Finding {
+function scrub(finding: Finding, secrets: SecretMasker): Finding {
   const { help, ...rest } = finding
   const masked = maskStrings(rest, secrets)
   if (masked.layer?.createdBy !== undefined) {
@@ -139,8 +139,11 @@ export async function runBuiltinChecks(image: OpenedImage, options: RunChecksOpt
     for (const finding of findings) produced.push({ check, finding })
   }
 
-  const secrets = produced
-    .flatMap(({ finding }) => finding.secretValues ?? [])
-    .filter((s) => s.length >= MIN_SCRUBBED_SECRET_LENGTH)
+  // One masker for every finding: its cost does not grow with the number of secrets.
+  const secrets = new SecretMasker(
+    produced
+      .flatMap(({ finding }) => finding.secretValues ?? [])
+      .filter((s) => s.length >= MIN_SCRUBBED_SECRET_LENGTH),
+  )
   return produced.map(({ check, finding }) => scrub(toFinding(check, target, finding), secrets))
 }

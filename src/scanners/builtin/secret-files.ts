@@ -26,7 +26,9 @@ const MAX_EVIDENCE_ITEMS = 3
 
 function confirmedFinding(rule: SecretFileRule, path: string, found: SecretMatch[]): CheckFinding {
   // One entry per value: a token in a URL is both a token and a URL password.
-  const matches = found.filter((m, i) => found.findIndex((other) => other.value === m.value) === i)
+  const byValue = new Map<string, SecretMatch>()
+  for (const m of found) if (!byValue.has(m.value)) byValue.set(m.value, m)
+  const matches = [...byValue.values()]
   const kinds = [...new Set(matches.map((m) => m.title))]
   const evidence = matches
     .slice(0, MAX_EVIDENCE_ITEMS)

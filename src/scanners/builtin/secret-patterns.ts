@@ -25,6 +25,23 @@ export interface SecretMatch {
   value: string
 }
 
+/** How many base64 characters `text` holds, counting up to `enough`. */
+function countBase64Characters(text: string, enough: number): number {
+  let count = 0
+  for (let i = 0; i < text.length && count < enough; i++) {
+    const c = text.charCodeAt(i)
+    const isBase64 =
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      (c >= 48 && c <= 57) ||
+      c === 43 ||
+      c === 47 ||
+      c === 61
+    if (isBase64) count++
+  }
+  return count
+}
+
 // No letter or digit right before / after a token: `xAKIA…` or `…EXAMPLEx` is something else.
 const START = '(?<![A-Za-z0-9])'
 const END = '(?![A-Za-z0-9])'
@@ -42,8 +59,9 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     title: 'AWS secret access key',
     severity: 'critical',
     // 40 base64 characters right after an aws…key name: `aws_secret_access_key = …`, `AWS_SECRET_ACCESS_KEY=…`.
+    // The separator is `\s*[:=]\s*` or `\s+`, never `\s*\s*` (two adjacent runs backtrack quadratically).
     regex:
-      /aws_?(?:secret_?)?(?:access_?)?key["']?\s*(?:[:=]|\s)\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+      /aws_?(?:secret_?)?(?:access_?)?key["']?(?:\s*[:=]\s*|\s+)["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
   },
   {
     id: 'private-key',
@@ -54,7 +72,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     regex:
       /-{4,5}\s?BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?\s?-{4,5}([\s\S]+?)(?:-{4,5}\s?END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?\s?-{4,5}|$)/g,
     // A real key body has well over 32 base64 characters; `-----BEGIN PRIVATE KEY-----` alone in a doc is not one.
-    accept: (body) => (body.match(/[A-Za-z0-9+/=]/g)?.length ?? 0) >= 32,
+    accept: (body) => countBase64Characters(body, 32) >= 32,
   },
   {
     id: 'github-token',
@@ -137,25 +155,51 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
 /** Bounds the work on hostile input: a history line or file longer than this is scanned up to here. */
 const MAX_SCANNED_CHARS = 256 * 1024
 
-/** Every known-format secret in `text`, each distinct value once (first pattern wins). */
-export function findKnownSecrets(text: string): SecretMatch[] {
+/** One occurrence of a known-format secret: the pattern matched `text.slice(start, end)`, which holds `match.value`. */
+export interface KnownSecretSpan {
+  match: SecretMatch
+  /** Index of the pattern in `SECRET_PATTERNS` (a lower one wins when two cover one value). */
+  patternIndex: number
+  start: number
+  end: number
+}
+
+/**
+ * Every occurrence of a known-format secret in `text`, pattern by pattern in `SECRET_PATTERNS` order. One
+ * pass of each pattern over the text: every pattern is written so a pass is linear in the text's length.
+ */
+export function scanKnownSecrets(text: string): KnownSecretSpan[] {
   const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text
-  const found = new Map<string, SecretMatch>()
-  for (const pattern of SECRET_PATTERNS) {
+  const spans: KnownSecretSpan[] = []
+  SECRET_PATTERNS.forEach((pattern, patternIndex) => {
     for (const match of scanned.matchAll(pattern.regex)) {
       // Trimmed (a key body starts with a newline); still a substring of the text, so it can be masked there.
       const value = (match[1] ?? match[0]).trim()
       if (value === '') continue
       if (pattern.accept !== undefined && !pattern.accept(value)) continue
-      if (!found.has(value)) {
-        found.set(value, { id: pattern.id, title: pattern.title, severity: pattern.severity, value })
-      }
+      spans.push({
+        match: { id: pattern.id, title: pattern.title, severity: pattern.severity, value },
+        patternIndex,
+        start: match.index,
+        end: match.index + match[0].length,
+      })
     }
+  })
+  return spans
+}
+
+/** Every known-format secret in `text`, each distinct value once (first pattern wins). */
+export function findKnownSecrets(text: string): SecretMatch[] {
+  const found = new Map<string, SecretMatch>()
+  for (const { match } of scanKnownSecrets(text)) {
+    if (!found.has(match.value)) found.set(match.value, match)
   }
   return [...found.values()]
 }
 
 /** True when an ENV/ARG pair is an AWS secret access key by its name and shape. */
 export function isAwsSecretAccessKey(name: string, value: string): boolean {
-  return /aws.*secret|secret.*access.*key/i.test(name) && /^[A-Za-z0-9/+]{40}$/.test(value)
+  return (
+    value.length === 40 && /^[A-Za-z0-9/+]{40}$/.test(value) && /aws.*secret|secret.*access.*key/i.test(name)
+  )
 }

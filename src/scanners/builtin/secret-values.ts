@@ -4,7 +4,13 @@
  * says "secret". The noise filters are here too: empty values, `$VAR` references, `*_FILE` names,
  * booleans and obvious placeholders are not findings. Pure.
  */
-import { findKnownSecrets, isAwsSecretAccessKey, type SecretMatch } from './secret-patterns.js'
+import {
+  findKnownSecrets,
+  isAwsSecretAccessKey,
+  scanKnownSecrets,
+  type KnownSecretSpan,
+  type SecretMatch,
+} from './secret-patterns.js'
 
 /**
  * Name endings that mean "the value is a secret", compared with `_`, `-` and `.` removed, so `DB_PASSWORD`,
@@ -27,7 +33,11 @@ const SENSITIVE_ENDINGS = [
 /** Short endings that only count after a separator (`DB_PASS`, `SMTP_PWD`): `PWD` itself is the working directory. */
 const SEPARATED_ENDINGS = ['_PASS', '_PWD'] as const
 
+/** Last letters of the endings above: most names (`PORT`s aside) end otherwise and are decided at once. */
+const SENSITIVE_LAST_LETTERS = new Set(['D', 'T', 'N', 'Y', 'S'])
+
 export function isSensitiveName(name: string): boolean {
+  if (!SENSITIVE_LAST_LETTERS.has(name.charAt(name.length - 1).toUpperCase())) return false
   const upper = name.toUpperCase().replace(/[-.]/g, '_')
   const compact = upper.replace(/_/g, '')
   if (upper === 'PASS') return true
@@ -110,11 +120,19 @@ export function knownSecretsIn(text: string): SecretMatch[] {
   return findKnownSecrets(text).filter((m) => !isExampleToken(m.value))
 }
 
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/gi
+/** Every occurrence of a known-format secret in `text` with its position, without documentation examples. */
+export function knownSecretSpansIn(text: string): KnownSecretSpan[] {
+  return scanKnownSecrets(text).filter((span) => !isExampleToken(span.match.value))
+}
+
+// A scheme of at most 32 characters: an unbounded `[a-z0-9+.-]*` before `://` rescans every run of letters
+// and dots from each of its word starts (quadratic on `a.a.a.…`).
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{0,31}:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/gi
 
 /** Passwords embedded in URLs (`postgres://app:s3cret@db/app`, `https://x:token@github.com`). */
 export function urlCredentialsIn(text: string): SecretMatch[] {
   const matches: SecretMatch[] = []
+  if (!text.includes('://')) return matches
   for (const match of text.matchAll(URL_CREDENTIALS)) {
     const password = match[2] ?? ''
     if (isNonSecretValue(password)) continue
@@ -125,13 +143,18 @@ export function urlCredentialsIn(text: string): SecretMatch[] {
 
 /**
  * The secret an assignment holds, or undefined: a known format (critical) first, then an AWS secret key
- * by name and shape (critical), a URL with a password (high), a literal under a secret name (high).
+ * by name and shape (critical), a URL with a password (high), a literal under a name that says "secret" (high).
  */
 export function classifyAssignment(name: string, rawValue: string): SecretMatch | undefined {
   const value = unquote(rawValue)
   if (value === '') return undefined
-  const known = knownSecretsIn(value)[0]
-  if (known !== undefined) return known
+  return knownSecretsIn(value)[0] ?? classifyUnknownFormat(name, value)
+}
+
+/** `classifyAssignment` for a value already known to hold no known-format secret. */
+export function classifyUnknownFormat(name: string, rawValue: string): SecretMatch | undefined {
+  const value = unquote(rawValue)
+  if (value === '') return undefined
   if (isAwsSecretAccessKey(name, value) && !isExampleToken(value)) {
     return { id: 'aws-secret-access-key', title: 'AWS secret access key', severity: 'critical', value }
   }

@@ -9,6 +9,7 @@
  * one alert per image says "strip these" once, stays open while any remain, and closes when none are left.
  * The subject is constant, so the alert keeps its identity while the list changes.
  */
+import { maxOf } from '../../util/arrays.js'
 import { absolutePath, layerRef, type ImageCheck } from './check.js'
 
 /** How many paths the description lists; the count is always complete. */
@@ -81,7 +82,7 @@ export const setuidFilesCheck: ImageCheck = {
     const noun = files.length === 1 ? 'executable' : 'executables'
     // The newest layer that left one: the base image's (then the finding lands on FROM) unless the
     // Dockerfile's own instructions added some, where stripping them is up to this Dockerfile.
-    const layer = layerRef(ctx.image, Math.max(...files.map((f) => f.layerIndex)))
+    const layer = layerRef(ctx.image, maxOf(files.map((f) => f.layerIndex)) ?? 0)
     return [
       {
         title: `${files.length} setuid/setgid ${noun} in the image`,
