@@ -7,7 +7,7 @@
  */
 import type { Config } from './config/config.js'
 import { applyPolicy } from './policy/apply-policy.js'
-import { evaluateGate, type GatePolicy } from './policy/gate.js'
+import { evaluateGate, withGateStatus, type GatePolicy } from './policy/gate.js'
 import type { GateResult } from './report/gate-result.js'
 import { consolidate } from './stages/consolidate.js'
 import { loadDockerfile } from './stages/dockerfile.js'
@@ -45,11 +45,14 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
       image.findings = consolidate(image, target, dockerfile, config.policy.severitySource)
     }
     const policy = applyPolicy(images, config.policy, deps.now())
-    images.forEach((image, i) => (image.findings = policy.findings[i] ?? image.findings))
+    const gate = gatePolicy(config)
+    images.forEach(
+      (image, i) => (image.findings = withGateStatus(policy.findings[i] ?? image.findings, gate)),
+    )
     const verdict = evaluateGate(
       images.flatMap((i) => i.findings),
       images.flatMap((i) => i.scanners),
-      gatePolicy(config),
+      gate,
     )
     const result: GateResult = { images, verdict, startedAt, toolVersion: TOOL_VERSION }
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path

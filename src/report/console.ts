@@ -8,7 +8,7 @@ import { countBySeverity, SEVERITIES, type Severity } from '../findings/severity
 import type { VerdictResult } from '../policy/gate.js'
 import {
   allFindings,
-  compareFindings,
+  compareForReport,
   fixedVersionsText,
   locationText,
   oneLine,
@@ -56,25 +56,33 @@ interface Column {
   value: (finding: Finding) => string
   /** Where a cut value keeps its text: the start (names, ids) or both ends (a path's file and line). */
   cut?: 'end' | 'middle'
-  /** Width an 80-column terminal shrinks it to (floors add up to 68 + 12 spaces), never below
+  /** Width an 80-column terminal shrinks it to (floors add up to 66 + 14 spaces), never below
    * its title. */
   floor: number
 }
 
 const COLUMNS: readonly Column[] = [
+  // FAIL marks what failed the gate; `-` is reported but exempt (the verdict lines say by which rule).
+  {
+    title: 'GATE',
+    max: 4,
+    floor: 4,
+    value: (f) => (f.gate === undefined ? '' : f.gate.status === 'fail' ? 'FAIL' : '-'),
+  },
   { title: 'SEVERITY', max: 8, floor: 8, value: (f) => f.severity.toUpperCase() },
   // CVE-2023-12345 whole.
   { title: 'ID', max: 24, floor: 14, value: (f) => f.ruleId },
   {
-    title: 'PACKAGE/CHECK',
+    // A package, or the check's title for findings that are not about one.
+    title: 'PACKAGE',
     max: 32,
-    floor: 13,
+    floor: 9,
     value: (f) => (f.package !== undefined && f.package.name !== '' ? f.package.name : f.title),
   },
   { title: 'VERSION', max: 20, floor: 7, value: (f) => f.package?.version ?? '' },
   { title: 'FIXED IN', max: 20, floor: 8, value: (f) => fixedVersionsText(f) },
   { title: 'SCANNERS', max: 20, floor: 8, value: (f) => f.detectedBy.join(',') },
-  { title: 'LOCATION', max: 40, floor: 10, value: (f) => locationText(f), cut: 'middle' },
+  { title: 'LOCATION', max: 40, floor: 8, value: (f) => locationText(f), cut: 'middle' },
 ]
 
 export function formatConsoleTable(result: GateResult, options: ConsoleTableOptions): string {
@@ -112,13 +120,15 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   const active = allFindings(result)
     .filter((f) => f.finding.suppression === undefined)
     .map((f) => f.finding)
-    .sort(compareFindings)
+    .sort(compareForReport)
   if (active.length === 0) return `${lines.join('\n')}\n`
 
   const shown = active.slice(0, Math.max(0, options.maxRows ?? DEFAULT_MAX_ROWS))
   const full = shown.map((f) => COLUMNS.map((c) => oneLine(c.value(f), 300)))
   // Columns empty on every row say nothing; severity and id always stay.
-  const kept = COLUMNS.map((_, i) => i).filter((i) => i < 2 || full.some((row) => (row[i] ?? '') !== ''))
+  const kept = COLUMNS.map((_, i) => i).filter(
+    (i) => i === 1 || i === 2 || full.some((row) => (row[i] ?? '') !== ''),
+  )
   const columns = kept.map((i) => COLUMNS[i] as Column)
   const widths = fitWidths(
     columns.map((c, k) =>
@@ -145,7 +155,9 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
     const text = row.map((value, i) => {
       const padded = pad(value, widths[i] ?? 0)
       // Colour after padding so escape codes never count towards the width.
-      return i === 0 ? paint(padded, SEVERITY_COLOR[finding.severity]) : padded
+      const column = columns[i]?.title
+      if (column === 'SEVERITY') return paint(padded, SEVERITY_COLOR[finding.severity])
+      return column === 'GATE' && value === 'FAIL' ? paint(padded, ANSI.red + ANSI.bold) : padded
     })
     lines.push(text.join('  ').trimEnd())
   })

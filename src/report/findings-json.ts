@@ -1,12 +1,14 @@
 /**
  * The machine-readable findings document (`--json`, the `findings-file` output): the verdict, a summary
- * per image with its scanners, and every finding — suppressed ones included — with its fingerprint. Pure.
+ * per image with its scanners, and every finding — suppressed ones included — with its fingerprint and
+ * its `gate` status (`{"status":"exempt","reason":"only-fixed"}`). Pure.
  */
 import type { Finding } from '../findings/finding.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { countBySeverity, type SeverityCounts } from '../findings/severity.js'
 import type { Verdict } from '../policy/gate.js'
 import { TOOL_NAME } from '../version.js'
+import { compareForReport } from './finding-text.js'
 import type { GateResult, ScannerRun } from './gate-result.js'
 
 export interface ImageSummary {
@@ -46,8 +48,9 @@ export function buildFindingsDocument(result: GateResult): FindingsDocument {
       scanners: image.scanners.map((s) => ({ ...s })),
     }
   })
+  // Per image, failing findings first (then most severe), as every report lists them.
   const findings = result.images.flatMap((image) =>
-    image.findings.map((finding): FindingRecord => ({
+    [...image.findings].sort(compareForReport).map((finding): FindingRecord => ({
       ...finding,
       fingerprint: fingerprintOf(finding, image.repository),
     })),

@@ -6,10 +6,10 @@
  */
 import type { Finding } from '../findings/finding.js'
 import { countBySeverity, SEVERITIES, type Severity, type SeverityCounts } from '../findings/severity.js'
-import type { VerdictResult } from '../policy/gate.js'
+import type { Verdict, VerdictResult } from '../policy/gate.js'
 import {
   allFindings,
-  compareFindings,
+  compareForReport,
   durationText,
   firstWebReference,
   fixedVersionsText,
@@ -65,7 +65,7 @@ export function buildSummaryMarkdown(result: GateResult, options: SummaryOptions
   const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES
   const active = allFindings(result)
     .filter((f) => f.finding.suppression === undefined)
-    .sort((a, b) => compareFindings(a.finding, b.finding))
+    .sort((a, b) => compareForReport(a.finding, b.finding))
   const caps: Caps = {
     findings: Math.max(0, options.maxFindingRows ?? DEFAULT_MAX_FINDING_ROWS),
     images: DEFAULT_MAX_IMAGE_ROWS,
@@ -110,13 +110,19 @@ function verdictSection(result: GateResult): string {
   lines.push(
     '',
     `**${c.total}** finding(s): ${SEVERITIES.map((s) => `${SEVERITY_ICON[s]} ${c[s]} ${s}`).join(' · ')}` +
-      ` — ${v.failing} at or above the fail-on threshold, ${v.suppressed} suppressed.`,
+      ` — ${v.failing} fail the gate, ${exemptCount(v)} exempt, ${v.suppressed} suppressed.`,
   )
   if (result.baseline !== undefined) {
     const { newCount, existingCount } = result.baseline
     lines.push('', `Baseline: **${newCount}** new finding(s), ${existingCount} already in the baseline.`)
   }
   return lines.join('\n')
+}
+
+function exemptCount(verdict: Verdict): number {
+  // Baseline matches are counted with the suppressed ones here, as the tables leave them out.
+  const { baseline: _inSuppressed, ...others } = verdict.exempt ?? {}
+  return Object.values(others).reduce((sum, n) => sum + n, 0)
 }
 
 /** Lines the pipeline asks the summary to show (expired or unused ignore rules, ...). */
@@ -223,6 +229,7 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
   if (shown.length === 0)
     return `${title}\n\nThe table was left out to keep this summary under GitHub's size limit.`
   const header = [
+    'Gate',
     'Severity',
     'ID',
     'Package / check',
@@ -232,6 +239,7 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     ...(multipleImages ? ['Image'] : []),
   ]
   const rows = shown.map(({ finding, image }) => [
+    gateCell(finding),
     `${SEVERITY_ICON[finding.severity]} ${finding.severity}`,
     link(finding.ruleId, firstWebReference(finding), 80),
     cell(whatOf(finding), 120),
@@ -244,6 +252,14 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     ...(multipleImages ? [cell(image.target, 80)] : []),
   ])
   return `${title}\n\n${table(header, rows)}`
+}
+
+/** `❌ **fails**`, `exempt: only-fixed`; `—` when the gate has not judged it. */
+function gateCell(finding: Finding): string {
+  const gate = finding.gate
+  if (gate === undefined) return '—'
+  if (gate.status === 'fail') return '❌ **fails**'
+  return gate.status === 'exempt' ? `exempt: ${gate.reason}` : `suppressed: ${gate.source}`
 }
 
 /** `openssl@3.0.1`, or the check's title for findings that are not about a package. */
