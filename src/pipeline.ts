@@ -6,6 +6,7 @@
  * through `PipelineDeps`, so tests drive it with replaying scanners and a loopback release host.
  */
 import type { Config } from './config/config.js'
+import { baseImageOf } from './findings/attribution.js'
 import { applyPolicy } from './policy/apply-policy.js'
 import { evaluateGate, withGateStatus, type GatePolicy } from './policy/gate.js'
 import type { GateResult } from './report/gate-result.js'
@@ -56,6 +57,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
     )
     const result: GateResult = { images, verdict, startedAt, toolVersion: TOOL_VERSION }
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path
+    const base = dockerfile !== undefined ? baseImageOf(dockerfile.model) : undefined
+    if (base !== undefined) result.baseImage = base
+    if (policy.warnings.length > 0) result.warnings = policy.warnings
     if (policy.notes.length > 0) result.notes = policy.notes
     if (policy.baseline !== undefined) result.baseline = policy.baseline
     if (inventories.length > 0) result.inventories = inventories

@@ -141,11 +141,16 @@ function buildChain(model: DockerfileModel): { steps: ChainStep[]; root: Dockerf
 
 /** The line that names the base image: the FROM of the first stage in the final stage's chain. */
 function baseImageLine(model: DockerfileModel): SourceLocation | undefined {
+  return baseImageOf(model)?.location
+}
+
+/** The final image's base: its name (after ARG substitution) and the FROM line that names it. */
+export function baseImageOf(model: DockerfileModel): { name: string; location: SourceLocation } | undefined {
   let stage = finalStage(model)
   const seen = new Set<number>()
   while (stage?.baseStage !== undefined && !seen.has(stage.index)) {
     seen.add(stage.index)
     stage = model.stages[stage.baseStage]
   }
-  return stage ? locationOf(model, stage.from) : undefined
+  return stage ? { name: stage.baseImage, location: locationOf(model, stage.from) } : undefined
 }

@@ -15,6 +15,8 @@ import {
   truncate,
 } from './finding-text.js'
 import type { GateResult } from './gate-result.js'
+import { buildFixPlan, fixActionText } from './fix-plan.js'
+import { appendAll } from '../util/arrays.js'
 
 export interface ConsoleTableOptions {
   color: boolean
@@ -22,9 +24,12 @@ export interface ConsoleTableOptions {
   maxRows?: number
   /** Terminal width the table must fit (default 80, what a terminal of unknown width is assumed to be). */
   columns?: number
+  /** Changes of the fix plan listed (default 3). */
+  maxFixes?: number
 }
 
 const DEFAULT_COLUMNS = 80
+const DEFAULT_MAX_FIXES = 3
 
 const DEFAULT_MAX_ROWS = 25
 
@@ -93,12 +98,18 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   lines.push(
     paint(v.result.toUpperCase(), VERDICT_COLOR[v.result] + ANSI.bold) + ` — container security gate`,
   )
+  for (const warning of (result.warnings ?? []).slice(0, 20))
+    lines.push(paint(`  warning: ${oneLine(warning, 300)}`, ANSI.yellow))
   for (const reason of v.reasons.slice(0, 20)) lines.push(`  ${oneLine(reason, 300)}`)
   if (result.baseline !== undefined) {
     lines.push(`  baseline: ${result.baseline.newCount} new, ${result.baseline.existingCount} already known`)
   }
   for (const note of (result.notes ?? []).slice(0, 20))
     lines.push(paint(`  note: ${oneLine(note, 300)}`, ANSI.yellow))
+  appendAll(
+    lines,
+    fixPlanLines(result, options.maxFixes ?? DEFAULT_MAX_FIXES, options.columns ?? DEFAULT_COLUMNS),
+  )
   lines.push('')
 
   for (const image of result.images) {
@@ -170,6 +181,22 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
     )
   }
   return `${lines.join('\n')}\n`
+}
+
+/** `Fix first:` and the top changes of the fix plan, numbered; nothing when there is nothing to change. */
+function fixPlanLines(result: GateResult, max: number, columns: number): string[] {
+  const plan = buildFixPlan(result)
+  if (plan.length === 0) return []
+  const shown = plan.slice(0, Math.max(0, max))
+  const lines = ['', 'Fix first:']
+  shown.forEach((action, i) => {
+    const number = `  ${i + 1}. `
+    lines.push(
+      number + cut(oneLine(fixActionText(action), 300), Math.max(20, columns - number.length), 'middle'),
+    )
+  })
+  if (plan.length > shown.length) lines.push(`  … and ${plan.length - shown.length} more change(s)`)
+  return lines
 }
 
 /**

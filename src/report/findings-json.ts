@@ -31,6 +31,8 @@ export interface FindingsDocument {
   verdict: Verdict
   /** With a baseline: how many findings are new and how many were already in it. */
   baseline?: { newCount: number; existingCount: number }
+  /** What may change the verdict (an ignore rule that expired). */
+  warnings?: string[]
   notes?: string[]
   images: ImageSummary[]
   findings: FindingRecord[]
@@ -62,6 +64,7 @@ export function buildFindingsDocument(result: GateResult): FindingsDocument {
     ...(result.dockerfile !== undefined ? { dockerfile: result.dockerfile } : {}),
     verdict: result.verdict,
     ...(result.baseline !== undefined ? { baseline: result.baseline } : {}),
+    ...(result.warnings !== undefined && result.warnings.length > 0 ? { warnings: result.warnings } : {}),
     ...(result.notes !== undefined && result.notes.length > 0 ? { notes: result.notes } : {}),
     images,
     findings,

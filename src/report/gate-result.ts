@@ -2,7 +2,7 @@
  * The value every report (SARIF, summary, outputs, annotations, console, findings JSON) is written from.
  * Types only.
  */
-import type { Finding } from '../findings/finding.js'
+import type { Finding, SourceLocation } from '../findings/finding.js'
 import type { ImageInventory } from '../inventory/package.js'
 import type { Verdict } from '../policy/gate.js'
 
@@ -46,6 +46,13 @@ export interface GateResult {
   toolVersion: string
   /** The Dockerfile used for attribution, relative to the workspace, `/`-separated. */
   dockerfile?: string
+  /**
+   * The final image's base as the Dockerfile names it (`alpine:3.10`) and its FROM line: findings
+   * attribution placed on that line came with the base image.
+   */
+  baseImage?: { name: string; location: SourceLocation }
+  /** Warnings that may change the verdict (an ignore rule that expired): shown first, as warnings. */
+  warnings?: string[]
   /** Lines the summary must show: expired or unused ignore rules, and similar. */
   notes?: string[]
   /** With a baseline: how many findings are new and how many were already in it. */

@@ -17,6 +17,7 @@ import {
   type LocatedFinding,
 } from './finding-text.js'
 import type { ImageInventory } from '../inventory/package.js'
+import { buildFixPlan, fixActionText } from './fix-plan.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
 import { cell, escapeMarkdown, imagePathCell, link, table } from './markdown.js'
 
@@ -25,6 +26,7 @@ export const DEFAULT_SUMMARY_MAX_BYTES = 1024 * 1024 - 32 * 1024
 const DEFAULT_MAX_FINDING_ROWS = 100
 const DEFAULT_MAX_IMAGE_ROWS = 100
 const DEFAULT_MAX_SCANNER_ROWS = 200
+const DEFAULT_MAX_FIXES = 10
 const MAX_REASONS = 20
 const MAX_NOTES = 20
 
@@ -56,6 +58,7 @@ const STATUS_TEXT: Record<ScannerRun['status'], string> = {
 }
 
 interface Caps {
+  fixes: number
   findings: number
   images: number
   scanners: number
@@ -67,6 +70,7 @@ export function buildSummaryMarkdown(result: GateResult, options: SummaryOptions
     .filter((f) => f.finding.suppression === undefined)
     .sort((a, b) => compareForReport(a.finding, b.finding))
   const caps: Caps = {
+    fixes: DEFAULT_MAX_FIXES,
     findings: Math.max(0, options.maxFindingRows ?? DEFAULT_MAX_FINDING_ROWS),
     images: DEFAULT_MAX_IMAGE_ROWS,
     scanners: DEFAULT_MAX_SCANNER_ROWS,
@@ -91,6 +95,7 @@ function render(
   const multipleImages = result.images.length > 1
   const sections = [
     verdictSection(result),
+    fixPlanSection(result, caps.fixes),
     imagesSection(result.images, caps.images),
     packagesSection(result.inventories ?? [], caps.images),
     scannersSection(result.images, caps.scanners, multipleImages),
@@ -104,6 +109,8 @@ function render(
 function verdictSection(result: GateResult): string {
   const v = result.verdict
   const lines = [`## ${VERDICT_ICON[v.result]} Container security gate ${VERDICT_WORD[v.result]}`, '']
+  const warnings = result.warnings ?? []
+  for (const warning of warnings.slice(0, MAX_NOTES)) lines.push(`> ⚠️ ${escapeMarkdown(warning, 500)}`, '')
   for (const reason of v.reasons.slice(0, MAX_REASONS)) lines.push(`- ${escapeMarkdown(reason, 500)}`)
   if (v.reasons.length > MAX_REASONS) lines.push(`- … and ${v.reasons.length - MAX_REASONS} more reason(s)`)
   const c = v.counts
@@ -123,6 +130,17 @@ function exemptCount(verdict: Verdict): number {
   // Baseline matches are counted with the suppressed ones here, as the tables leave them out.
   const { baseline: _inSuppressed, ...others } = verdict.exempt ?? {}
   return Object.values(others).reduce((sum, n) => sum + n, 0)
+}
+
+/** The fix plan's top changes, numbered: what to do first, right under the verdict. */
+function fixPlanSection(result: GateResult, cap: number): string {
+  const plan = buildFixPlan(result)
+  if (plan.length === 0) return ''
+  const lines = plan
+    .slice(0, cap)
+    .map((action, i) => `${i + 1}. ${escapeMarkdown(fixActionText(action), 400)}`)
+  if (plan.length > cap) lines.push('', `… and ${plan.length - cap} more change(s): see the findings below.`)
+  return `### Fix first\n\n${lines.join('\n')}`
 }
 
 /** Lines the pipeline asks the summary to show (expired or unused ignore rules, ...). */
