@@ -126,7 +126,7 @@ function groupOf(
       make: () => ({
         kind: 'config',
         fixable: true,
-        describe: (all) => `${where !== undefined ? `change ${where}` : 'fix'}: ${checksText(all)}`,
+        describe: (all) => (where !== undefined ? `change ${where}: ${checksText(all)}` : ruleText(all)),
       }),
     }
   }
@@ -206,6 +206,17 @@ function checksText(findings: readonly Finding[]): string {
   const rules = [...new Set(findings.map((f) => f.ruleId))]
   const more = rules.length > 1 ? ` and ${rules.length - 1} more check${rules.length === 2 ? '' : 's'}` : ''
   return `${title === '' ? first.ruleId : `${title} (${first.ruleId})`}${more}`
+}
+
+/** A check without a Dockerfile line: `fix: Image has no HEALTHCHECK (csg/no-healthcheck)`, or its subjects. */
+function ruleText(findings: readonly Finding[]): string {
+  const first = findings[0]
+  if (first === undefined) return 'fix'
+  if (findings.length === 1) return `fix: ${checksText(findings)}`
+  const subjects = [...new Set(findings.map((f) => f.subject ?? '').filter((s) => s !== ''))]
+  const listed = subjects.slice(0, 3).join(', ') + (subjects.length > 3 ? ', …' : '')
+  const title = first.ruleTitle ?? first.ruleId
+  return `fix ${title === first.ruleId ? title : `${title} (${first.ruleId})`}${listed !== '' ? `: ${listed}` : ''}`
 }
 
 function packageName(name: string, version: string): string {
