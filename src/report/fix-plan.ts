@@ -7,7 +7,7 @@
  */
 import type { Finding, SourceLocation } from '../findings/finding.js'
 import { severityRank } from '../findings/severity.js'
-import { compareText, oneLine } from './finding-text.js'
+import { compareForReport, compareText, oneLine } from './finding-text.js'
 import type { GateResult } from './gate-result.js'
 
 export type FixKind = 'upgrade' | 'base-image' | 'secret' | 'config' | 'no-fix'
@@ -200,7 +200,8 @@ function versionParts(version: string): string[] {
 }
 
 function checksText(findings: readonly Finding[]): string {
-  const first = findings[0]
+  // Named by its failing (then most severe) check.
+  const first = [...findings].sort(compareForReport)[0]
   if (first === undefined) return ''
   const title = first.ruleTitle ?? first.title
   const rules = [...new Set(findings.map((f) => f.ruleId))]
