@@ -13,81 +13,85 @@ import { PLANTED_DOCKERFILE, plantedImage } from './lib/demo-images.js'
 import { writeImage } from './lib/image-builder.js'
 import { renderSummaryHtml } from './lib/summary-html.js'
 
-const root = resolve('.')
-const out = join(root, 'docs', 'job-summary.png')
-const work = mkdtempSync(join(tmpdir(), 'csg-screenshot-'))
-try {
-  const bundle = join(work, 'bundle')
-  execFileSync(process.execPath, ['scripts/build.js', '--outdir', bundle], { stdio: 'inherit' })
-  const workspace = join(work, 'workspace')
-  const runnerTemp = join(work, 'runner')
-  mkdirSync(workspace)
-  mkdirSync(runnerTemp)
-  writeFileSync(join(workspace, 'Dockerfile'), PLANTED_DOCKERFILE)
-  const image = await writeImage(plantedImage(), {
-    format: 'docker-archive',
-    out: join(workspace, 'app.tar'),
-    repoTag: 'acme/app:1.0',
-  })
-  // The base image's layer carries the OS packages, so attribution puts their CVEs on FROM.
-  const baseLayer = image.layers[0]?.diffId ?? ''
-  writeFileSync(join(workspace, 'trivy.json'), trivyReport(baseLayer))
+async function main(): Promise<void> {
+  const root = resolve('.')
+  const out = join(root, 'docs', 'job-summary.png')
+  const work = mkdtempSync(join(tmpdir(), 'csg-screenshot-'))
+  try {
+    const bundle = join(work, 'bundle')
+    execFileSync(process.execPath, ['scripts/build.js', '--outdir', bundle], { stdio: 'inherit' })
+    const workspace = join(work, 'workspace')
+    const runnerTemp = join(work, 'runner')
+    mkdirSync(workspace)
+    mkdirSync(runnerTemp)
+    writeFileSync(join(workspace, 'Dockerfile'), PLANTED_DOCKERFILE)
+    const image = await writeImage(plantedImage(), {
+      format: 'docker-archive',
+      out: join(workspace, 'app.tar'),
+      repoTag: 'acme/app:1.0',
+    })
+    // The base image's layer carries the OS packages, so attribution puts their CVEs on FROM.
+    const baseLayer = image.layers[0]?.diffId ?? ''
+    writeFileSync(join(workspace, 'trivy.json'), trivyReport(baseLayer))
 
-  const summaryFile = join(runnerTemp, 'step_summary.md')
-  writeFileSync(summaryFile, '')
-  writeFileSync(join(runnerTemp, 'github_output'), '')
-  const actionYml = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>
+    const summaryFile = join(runnerTemp, 'step_summary.md')
+    writeFileSync(summaryFile, '')
+    writeFileSync(join(runnerTemp, 'github_output'), '')
+    const actionYml = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: string }>
+    }
+    const inputs: Record<string, string> = {
+      image: 'app.tar',
+      scanners: 'builtin',
+      reports: 'trivy:trivy.json',
+      'fail-on': 'high',
+      'only-fixed': 'true',
+      upload: 'never',
+    }
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: runnerTemp,
+      RUNNER_TEMP: runnerTemp,
+      RUNNER_TOOL_CACHE: join(runnerTemp, 'tool-cache'),
+      GITHUB_OUTPUT: join(runnerTemp, 'github_output'),
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_WORKSPACE: workspace,
+    }
+    for (const [name, spec] of Object.entries(actionYml.inputs)) {
+      const fallback = spec.default?.includes('${{') ? '' : (spec.default ?? '')
+      env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? (name === 'matrix' ? 'null' : fallback)
+    }
+    const run = spawnSync(process.execPath, [join(bundle, 'index.js')], {
+      cwd: workspace,
+      env,
+      encoding: 'utf8',
+    })
+    console.log(`action exit code ${run.status ?? 'none'}`)
+    const html = join(work, 'summary.html')
+    writeFileSync(html, renderSummaryHtml(readFileSync(summaryFile, 'utf8')))
+    mkdirSync(join(root, 'docs'), { recursive: true })
+    const shot = spawnSync(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        `--user-data-dir=${join(work, 'chromium')}`,
+        '--window-size=1200,1300',
+        `--screenshot=${out}`,
+        `file://${html}`,
+      ],
+      { encoding: 'utf8' },
+    )
+    if (shot.status !== 0) throw new Error(`chromium failed (${shot.status}): ${shot.stderr.slice(-2000)}`)
+    console.log(`wrote ${out}`)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
   }
-  const inputs: Record<string, string> = {
-    image: 'app.tar',
-    scanners: 'builtin',
-    reports: 'trivy:trivy.json',
-    'fail-on': 'high',
-    'only-fixed': 'true',
-    upload: 'never',
-  }
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: runnerTemp,
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_TOOL_CACHE: join(runnerTemp, 'tool-cache'),
-    GITHUB_OUTPUT: join(runnerTemp, 'github_output'),
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: workspace,
-  }
-  for (const [name, spec] of Object.entries(actionYml.inputs)) {
-    const fallback = spec.default?.includes('${{') ? '' : (spec.default ?? '')
-    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? (name === 'matrix' ? 'null' : fallback)
-  }
-  const run = spawnSync(process.execPath, [join(bundle, 'index.js')], {
-    cwd: workspace,
-    env,
-    encoding: 'utf8',
-  })
-  console.log(`action exit code ${run.status ?? 'none'}`)
-  const html = join(work, 'summary.html')
-  writeFileSync(html, renderSummaryHtml(readFileSync(summaryFile, 'utf8')))
-  mkdirSync(join(root, 'docs'), { recursive: true })
-  const shot = spawnSync(
-    'chromium',
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--hide-scrollbars',
-      `--user-data-dir=${join(work, 'chromium')}`,
-      '--window-size=1200,1300',
-      `--screenshot=${out}`,
-      `file://${html}`,
-    ],
-    { encoding: 'utf8' },
-  )
-  if (shot.status !== 0) throw new Error(`chromium failed (${shot.status}): ${shot.stderr.slice(-2000)}`)
-  console.log(`wrote ${out}`)
-} finally {
-  rmSync(work, { recursive: true, force: true })
 }
+
+await main()
 
 /** A Trivy JSON report (pkg/types/report.go, SchemaVersion 2) of the image's base-layer packages. */
 function trivyReport(diffId: string): string {
