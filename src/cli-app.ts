@@ -112,6 +112,8 @@ async function scan(options: CliScanOptions, io: CliIo): Promise<number> {
         formatConsoleTable(result, {
           color: options.color && io.isTty && !io.env['NO_COLOR'],
           ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+          // --all lists the whole fix plan too.
+          ...(options.maxRows === Infinity ? { maxFixes: Infinity } : {}),
           ...(io.columns !== undefined ? { columns: io.columns } : {}),
         }),
       )

@@ -20,6 +20,7 @@ import { deliverInventory } from './report/inventory-delivery.js'
 import type { CategoryOptions } from './report/sarif-naming.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildSummaryMarkdown } from './report/summary.js'
+import { formatConsoleTable } from './report/console.js'
 import { deliverSarif, type DeliveryResult } from './report/upload.js'
 import { describeFailure, failureOf, runErrorKind } from './verdict.js'
 import { errorMessage } from './util/errors.js'
@@ -43,6 +44,10 @@ export async function run(options?: ActionEnvironment): Promise<void> {
     const config = loadConfig(env)
     const deps: PipelineDeps = { ...productionDeps({ logger, env, dbCache: true }), ...options?.deps }
     const result = await runPipeline(config, deps)
+    // First in the step log: what may change the verdict (an expired ignore rule) as warnings, then the
+    // verdict, the fix plan's top changes and the findings table, as the CLI prints them.
+    for (const warning of result.warnings ?? []) logger.warning(warning)
+    core.info(stepLog(result))
     const sarif = buildLimitedSarif(result, {
       runPer: config.sarifRuns,
       categories: categoriesOf(config),
@@ -85,6 +90,15 @@ async function reportRunError(failure: { kind: RunErrorKind; message: string }):
   } catch (error) {
     core.warning(`The outputs or the job summary could not be written: ${errorMessage(error)}`)
   }
+}
+
+/** The CLI's output for the step log; a line can never start a workflow command (`::`). */
+function stepLog(result: GateResult): string {
+  return formatConsoleTable(result, { color: false, columns: 120 })
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line.startsWith('::') ? ` ${line}` : line))
+    .join('\n')
 }
 
 function categoriesOf(config: Config): CategoryOptions {

@@ -8,7 +8,7 @@
  */
 import type { Config } from './config/config.js'
 import { applyPolicy } from './policy/apply-policy.js'
-import { evaluateGate, type GatePolicy } from './policy/gate.js'
+import { evaluateGate, withGateStatus, type GatePolicy } from './policy/gate.js'
 import type { GateResult } from './report/gate-result.js'
 import { baseImageOf } from './findings/base-image.js'
 import { addBaseImageFindings } from './stages/base-images.js'
@@ -68,16 +68,20 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<G
     )
     for (const image of images) image.findings = addExploitData(image.findings, exploitData)
     const policy = applyPolicy(images, config.policy, deps.now())
-    images.forEach((image, i) => (image.findings = policy.findings[i] ?? image.findings))
+    const gate = gatePolicy(config, { kevUnavailable: kevUnavailableReason(exploitData) })
+    images.forEach(
+      (image, i) => (image.findings = withGateStatus(policy.findings[i] ?? image.findings, gate)),
+    )
     const verdict = evaluateGate(
       images.flatMap((i) => i.findings),
       images.flatMap((i) => i.scanners),
-      gatePolicy(config, { kevUnavailable: kevUnavailableReason(exploitData) }),
+      gate,
     )
     const result: GateResult = { images, verdict, startedAt, toolVersion: TOOL_VERSION }
     if (dockerfile !== undefined) result.dockerfile = dockerfile.path
-    const baseImage = dockerfile !== undefined ? baseImageOf(dockerfile.model) : undefined
-    if (baseImage !== undefined) result.baseImage = baseImage
+    const base = dockerfile !== undefined ? baseImageOf(dockerfile.model) : undefined
+    if (base !== undefined) result.baseImage = base
+    if (policy.warnings.length > 0) result.warnings = policy.warnings
     if (policy.notes.length > 0) result.notes = policy.notes
     if (policy.baseline !== undefined) result.baseline = policy.baseline
     if (inventories.length > 0) result.inventories = inventories

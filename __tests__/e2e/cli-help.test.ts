@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cleanImage, plantedImage } from '../../scripts/lib/demo-images.js'
 import { writeImage } from '../../scripts/lib/image-builder.js'
+import { bundlePath } from '../helpers/bundle.js'
 import { runCli } from '../helpers/cli-runner.js'
 import { grypeReport, trivyReport, type ReportVulnerability } from '../helpers/scanner-reports.js'
 
@@ -157,9 +158,12 @@ describe('--report PATH: the format from the file', () => {
   })
 })
 
-/** The CLI in a pseudo-terminal of `columns` columns (util-linux `script`), its output without colours. */
+/**
+ * The CLI bundled from the current sources in a pseudo-terminal of `columns` columns (util-linux
+ * `script`), its output without colours.
+ */
 function runInTerminal(args: readonly string[], columns: number): string {
-  const command = `stty cols ${columns} rows 60; NO_COLOR=1 ${process.execPath} dist/cli.js ${args.join(' ')}`
+  const command = `stty cols ${columns} rows 60; NO_COLOR=1 ${process.execPath} ${bundlePath('cli.js')} ${args.join(' ')}`
   const run = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' })
   // eslint-disable-next-line no-control-regex
   return run.stdout.replace(/\r/g, '').replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '')
@@ -169,24 +173,37 @@ describe('the table in a terminal', () => {
   it.each([
     [
       80,
-      'SEVERITY  ID                  PACKAGE/CHECK        SCANNERS  LOCATION',
-      'CRITICAL  csg/secret-in-his…  npm access token i…  builtin   …ory: ARG NPM_TOKEN',
+      'GATE  SEVERITY  ID                PACKAGE            SCANNERS  LOCATION',
+      '-     CRITICAL  csg/secret-in-h…  npm access token…  builtin   …y: ARG NPM_TOKEN',
     ],
     [
       120,
-      'SEVERITY  ID                     PACKAGE/CHECK                     SCANNERS  LOCATION',
-      'MEDIUM    csg/remote-add         ADD of a remote URL: https://ex…  builtin   https://example.com/tools/tool.tar.gz',
+      'GATE  SEVERITY  ID                     PACKAGE                           SCANNERS  LOCATION',
+      '-     MEDIUM    csg/remote-add         ADD of a remote URL: https://ex…  builtin   https://example.com/tools/tool.tar.gz',
     ],
-  ])('fits %i columns: whole titles, empty columns dropped', async (columns, header, row) => {
-    const planted = join(work, `planted-${columns}.tar`)
-    await writeImage(plantedImage(), { format: 'docker-archive', out: planted, repoTag: 'acme/bad:1.0' })
-    const lines = runInTerminal(
-      ['scan', planted, '--scanners', 'builtin', '--fail-on', 'none'],
-      columns,
-    ).split('\n')
-    const table = lines.slice(lines.indexOf(header))
-    expect(table[0]).toBe(header)
-    expect(table).toContain(row)
-    for (const line of table) expect(Array.from(line).length).toBeLessThanOrEqual(columns)
-  })
+  ])(
+    'fits %i columns: whole titles, empty columns dropped, the fix plan first',
+    async (columns, header, row) => {
+      const planted = join(work, `planted-${columns}.tar`)
+      await writeImage(plantedImage(), { format: 'docker-archive', out: planted, repoTag: 'acme/bad:1.0' })
+      const lines = runInTerminal(
+        ['scan', planted, '--scanners', 'builtin', '--fail-on', 'none'],
+        columns,
+      ).split('\n')
+      expect(lines.slice(0, 8)).toEqual([
+        'PASS — container security gate',
+        '  no finding at or above the fail-on threshold',
+        '',
+        'Fix first:',
+        '  1. fix csg/risky-port: 22/tcp, 2375/tcp: 2 findings',
+        '  2. remove the secret in /app/.npmrc: 1 finding',
+        '  3. remove the secret in /root/.ssh/id_rsa: 1 finding',
+        '  … and 8 more change(s)',
+      ])
+      const table = lines.slice(lines.indexOf(header))
+      expect(table[0]).toBe(header)
+      expect(table).toContain(row)
+      for (const line of table) expect(Array.from(line).length).toBeLessThanOrEqual(columns)
+    },
+  )
 })

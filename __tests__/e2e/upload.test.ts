@@ -183,7 +183,12 @@ describe('pull request comment', () => {
     const first = await run({ comment: 'true', upload: 'never', 'fail-on': 'high' }, prEnv)
     expect(first.outputs['result']).toBe('fail')
     expect(api.comments(12)).toHaveLength(1)
-    expect(api.comments(12)[0]!.body).toMatch(/csg\/root-user/)
+    const body = api.comments(12)[0]!.body
+    expect(body).toMatch(/csg\/root-user/)
+    // The fix plan leads the comment, and each finding says what the gate made of it.
+    expect(body).toMatch(/\n### Fix first\n\n1\. \S/)
+    expect(body.indexOf('### Fix first')).toBeLessThan(body.indexOf('### Findings'))
+    expect(body).toMatch(/^\| ❌ \*\*fails\*\* \| 🟥 critical \|/m)
     const second = await run({ comment: 'true', upload: 'never', 'fail-on': 'none' }, prEnv)
     expect(second.outputs['result']).toBe('pass')
     const comments = api.comments(12)

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../../src/findings/finding.js'
 import { SEVERITIES, type Severity } from '../../src/findings/severity.js'
-import { evaluateGate, uniformFailOn, type GatePolicy } from '../../src/policy/gate.js'
+import { evaluateGate, uniformFailOn, withGateStatus, type GatePolicy } from '../../src/policy/gate.js'
 import type { GateResult, ImageResult, ScannerRun } from '../../src/report/gate-result.js'
 import { TOOL_VERSION } from '../../src/version.js'
 
@@ -124,6 +124,7 @@ export function imageResult(overrides: Partial<ImageResult> = {}): ImageResult {
 
 /** A gate result whose verdict is what the real gate says about these images. */
 export function gateResult(images: ImageResult[], policy: GatePolicy = DEFAULT_POLICY): GateResult {
+  for (const image of images) image.findings = withGateStatus(image.findings, policy)
   const findings = images.flatMap((i) => i.findings)
   const runs = images.flatMap((i) => i.scanners)
   return {

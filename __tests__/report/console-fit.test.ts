@@ -4,7 +4,7 @@ import { gateResult, imageResult, mixedFindings, vulnerability } from '../helper
 
 function table(text: string): string[] {
   const lines = text.split('\n')
-  const header = lines.findIndex((l) => l.startsWith('SEVERITY'))
+  const header = lines.findIndex((l) => l.startsWith('GATE'))
   return lines.slice(header).filter((l) => l !== '')
 }
 
@@ -15,22 +15,22 @@ describe('formatConsoleTable fits the terminal', () => {
     const rows = table(formatConsoleTable(result, { color: false, columns: 120 }))
     for (const row of rows) expect(row.length).toBeLessThanOrEqual(120)
     expect(rows[0]).toBe(
-      'SEVERITY  ID                   PACKAGE/CHECK               VERSION     FIXED IN  SCANNERS     LOCATION',
+      'GATE  SEVERITY  ID                   PACKAGE                  VERSION     FIXED IN  SCANNERS     LOCATION',
     )
     expect(rows[2]).toBe(
-      'CRITICAL  CSG010               Secret in an ENV instruct…                        builtin      Dockerfile:4-5',
+      'FAIL  CRITICAL  CSG010               Secret in an ENV instr…                        builtin      Dockerfile:4-5',
     )
   })
 
-  it('at 80 columns (the default when unknown) fits, titles whole, locations keep their end', () => {
+  it('at 80 columns (the default when unknown) fits, titles whole, locations keep their end, failing first', () => {
     const expected = [
-      'SEVERITY  ID              PACKAGE/CHECK  VERSION  FIXED IN  SCANNERS  LOCATION',
-      'CRITICAL  CVE-2023-0286   libssl3        3.0.7-…  3.0.8-r0  trivy,g…',
-      'CRITICAL  CSG010          Secret in an…                     builtin   …rfile:4-5',
-      'HIGH      CVE-2023-0286   libcrypto3     3.0.7-…  3.0.8-r0  trivy,g…',
-      'HIGH      CSG001          Image runs a…                     builtin   …kerfile:1',
-      'MEDIUM    CVE-2022-48174  busybox        1.35.0…            grype',
-      'UNKNOWN   GHSA-c2qf-rxj…  semver         7.3.5    7.5.2     grype     …kage.json',
+      'GATE  SEVERITY  ID              PACKAGE    VERSION  FIXED IN  SCANNERS  LOCATION',
+      'FAIL  CRITICAL  CVE-2023-0286   libssl3    3.0.7-…  3.0.8-r0  trivy,g…',
+      'FAIL  CRITICAL  CSG010          Secret i…                     builtin   …ile:4-5',
+      'FAIL  HIGH      CVE-2023-0286   libcrypt…  3.0.7-…  3.0.8-r0  trivy,g…',
+      'FAIL  HIGH      CSG001          Image ru…                     builtin   …rfile:1',
+      '-     MEDIUM    CVE-2022-48174  busybox    1.35.0…            grype',
+      '-     UNKNOWN   GHSA-c2qf-rxj…  semver     7.3.5    7.5.2     grype     …ge.json',
     ]
     expect(table(formatConsoleTable(result, { color: false, columns: 80 }))).toEqual(expected)
     expect(table(formatConsoleTable(result, { color: false }))).toEqual(expected)
@@ -52,8 +52,8 @@ describe('formatConsoleTable fits the terminal', () => {
       formatConsoleTable(gateResult([imageResult({ findings: [deep] })]), { color: false, columns: 100 }),
     )
     expect(rows).toEqual([
-      'SEVERITY  ID             PACKAGE/CHECK  VERSION  SCANNERS  LOCATION',
-      'HIGH      CVE-2024-0001  busybox        1.36.1   grype     /very/long/pa…/nested/folder/bin/busybox',
+      'GATE  SEVERITY  ID             PACKAGE  VERSION  SCANNERS  LOCATION',
+      'FAIL  HIGH      CVE-2024-0001  busybox  1.36.1   grype     /very/long/pa…/nested/folder/bin/busybox',
     ])
   })
 

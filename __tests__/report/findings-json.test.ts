@@ -1,3 +1,4 @@
+import type { Finding } from '../../src/findings/finding.js'
 import { describe, expect, it } from '@jest/globals'
 import { fingerprintOf } from '../../src/findings/fingerprint.js'
 import { buildFindingsDocument } from '../../src/report/findings-json.js'
@@ -41,9 +42,21 @@ describe('buildFindingsDocument', () => {
   it('lists every finding, suppressed ones included, with the fingerprint of its image repository', () => {
     expect(document.findings).toHaveLength(14)
     expect(document.findings.filter((f) => f.suppression !== undefined)).toHaveLength(2)
-    expect(document.findings[0]?.fingerprint).toBe(fingerprintOf(image.findings[0]!, 'library/alpine'))
-    expect(document.findings[7]?.fingerprint).toBe(fingerprintOf(other.findings[0]!, 'library/debian'))
-    expect(document.findings[0]?.fingerprint).not.toBe(document.findings[7]?.fingerprint)
+    // Each image's findings are listed together (failing first within the image).
+    const recordOf = (finding: Finding, first: number) =>
+      document.findings
+        .slice(first, first + 7)
+        .find(
+          (r) =>
+            r.ruleId === finding.ruleId &&
+            r.package?.name === finding.package?.name &&
+            r.subject === finding.subject,
+        )
+    const alpine = recordOf(image.findings[0]!, 0)
+    const debian = recordOf(other.findings[0]!, 7)
+    expect(alpine?.fingerprint).toBe(fingerprintOf(image.findings[0]!, 'library/alpine'))
+    expect(debian?.fingerprint).toBe(fingerprintOf(other.findings[0]!, 'library/debian'))
+    expect(alpine?.fingerprint).not.toBe(debian?.fingerprint)
   })
 
   it('carries the baseline counts and notes when there are some', () => {

@@ -78,22 +78,22 @@ describe('buildSummaryMarkdown', () => {
     expect(rows).toContain('| Snyk | ⏭️ skipped | — | — | 12.3 s | SNYK\\_TOKEN is not set |')
   })
 
-  it('lists the most severe findings first, linked to their first reference', () => {
+  it('lists the failing findings first, most severe first, linked to their first reference', () => {
     const markdown = buildSummaryMarkdown(gateResult([imageResult({ findings: mixedFindings() })]))
     const rows = tableRows(markdown, /### Findings \(/)
     expect(rows[0]).toBe(
-      '| 🟥 critical | [CVE-2023-0286](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | libssl3@\u20603.0.7-r0 | 3.0.8-r0 | trivy, grype | — |',
+      '| ❌ **fails** | 🟥 critical | [CVE-2023-0286](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | libssl3@\u20603.0.7-r0 | 3.0.8-r0 | trivy, grype | — |',
     )
     expect(rows[1]).toBe(
-      '| 🟥 critical | CSG010 | Secret in an ENV instruction | — | builtin | Dockerfile:4-5 |',
+      '| ❌ **fails** | 🟥 critical | CSG010 | Secret in an ENV instruction | — | builtin | Dockerfile:4-5 |',
     )
-    expect(rows.map((r) => r.split(' | ')[0])).toEqual([
-      '| 🟥 critical',
-      '| 🟥 critical',
-      '| 🟧 high',
-      '| 🟧 high',
-      '| 🟨 medium',
-      '| ⬜ unknown',
+    expect(rows.map((r) => r.split(' | ').slice(0, 2).join(' | '))).toEqual([
+      '| ❌ **fails** | 🟥 critical',
+      '| ❌ **fails** | 🟥 critical',
+      '| ❌ **fails** | 🟧 high',
+      '| ❌ **fails** | 🟧 high',
+      '| exempt: below-threshold | 🟨 medium',
+      '| exempt: below-threshold | ⬜ unknown',
     ])
     expect(markdown).toContain('1 suppressed finding(s)')
     expect(markdown).not.toContain('CVE-2023-5678')
@@ -163,8 +163,8 @@ describe('buildSummaryMarkdown', () => {
     expect(markdown).not.toContain('](javascript:')
     expect(markdown).not.toContain('\n| injected')
     const row = tableRows(markdown, /### Findings \(/)[0] ?? ''
-    // Every `|` of the hostile text is escaped: the row still has exactly the table's 7 separators.
-    expect(row.replace(/\\\|/g, '').split('|').length - 1).toBe(7)
+    // Every `|` of the hostile text is escaped: the row still has exactly the table's 8 separators.
+    expect(row.replace(/\\\|/g, '').split('|').length - 1).toBe(8)
     expect(row).toContain('evil\\]\\(javascript:alert(1))\\|pkg@\u20601.0 \\| injected \\| row \\|')
     expect(row).toContain('&lt;b&gt;2.0&lt;/b&gt;')
   })
@@ -178,7 +178,7 @@ describe('buildSummaryMarkdown', () => {
     const markdown = buildSummaryMarkdown(gateResult([imageResult({ findings: [busybox] })]))
     const row = tableRows(markdown, /### Findings \(/)[0] ?? ''
     expect(row).toBe(
-      '| 🟧 high | [CVE-2022-48174](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | busybox@\u20601.36.1 | 3.0.8-r0 | grype | `/bin/[` |',
+      '| ❌ **fails** | 🟧 high | [CVE-2022-48174](https://nvd.nist.gov/vuln/detail/CVE-2023-0286) | busybox@\u20601.36.1 | 3.0.8-r0 | grype | `/bin/[` |',
     )
     const dockerfile = buildSummaryMarkdown(gateResult([imageResult({ findings: mixedFindings() })]))
     expect(dockerfile).toContain('| builtin | Dockerfile:4-5 |')

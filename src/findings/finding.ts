@@ -48,6 +48,21 @@ export interface Suppression {
   expires?: string
 }
 
+/**
+ * Why a finding that is reported does not fail the gate. Each rule of the gate adds its own word; the
+ * reports name it (`{"status":"exempt","reason":"only-fixed"}`).
+ */
+export type ExemptReason = 'below-threshold' | 'only-fixed' | 'baseline' | 'base-image'
+
+/**
+ * What the gate made of a finding, computed once by the policy stage (`src/policy/gate.ts`): it fails the
+ * gate, it is reported but exempt (and by which rule), or it is suppressed (and by what).
+ */
+export type GateStatus =
+  | { status: 'fail' }
+  | { status: 'exempt'; reason: ExemptReason }
+  | { status: 'suppressed'; source: Suppression['kind'] }
+
 export interface Finding {
   kind: Kind
   /** Stable rule id: a CVE/GHSA id for vulnerabilities, a check id (`CSG001`, `DS002`, `CIS-DI-0001`) otherwise. */
@@ -110,6 +125,8 @@ export interface Finding {
    * gate. Never set without a Dockerfile whose build lines up with the image.
    */
   base?: boolean
+  /** Set by the gate (`withGateStatus`); absent only on findings that have not been through it. */
+  gate?: GateStatus
 }
 
 export function isKind(value: string): value is Kind {

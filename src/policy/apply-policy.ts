@@ -18,6 +18,8 @@ export interface PolicyImageInput {
 export interface PolicyOutcome {
   /** Findings per image, in the order given. */
   findings: Finding[][]
+  /** What may change the verdict (an ignore rule that expired): the action writes these as warnings, first. */
+  warnings: string[]
   notes: string[]
   /** Present when a baseline was given. */
   baseline?: { newCount: number; existingCount: number }
@@ -29,6 +31,7 @@ export function applyPolicy(
   today: Date,
 ): PolicyOutcome {
   const notes: string[] = []
+  const warnings: string[] = []
   const unusedEverywhere = new Set<IgnoreRule>(policy.ignoreRules)
   let expired: IgnoreRule[] = []
   let newCount = 0
@@ -49,14 +52,14 @@ export function applyPolicy(
   })
   for (const rule of expired) {
     unusedEverywhere.delete(rule)
-    notes.push(`${describeExpiredRule(rule)} — it no longer suppresses anything.`)
+    warnings.push(`${describeExpiredRule(rule)} — it no longer suppresses anything.`)
   }
   for (const rule of unusedEverywhere) {
     notes.push(
       `ignore rule for ${rule.id}${rule.origin !== undefined ? ` in ${rule.origin}` : ''} matched no finding (stale, or a typo?).`,
     )
   }
-  const outcome: PolicyOutcome = { findings, notes }
+  const outcome: PolicyOutcome = { findings, warnings, notes }
   if (policy.baseline !== undefined) outcome.baseline = { newCount, existingCount }
   return outcome
 }

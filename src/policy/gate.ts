@@ -4,12 +4,12 @@
  * must not read as "vulnerabilities found" either.
  */
 import type { GateOn } from '../config/inputs.js'
-import type { Finding, Kind } from '../findings/finding.js'
+import type { ExemptReason, Finding, GateStatus, Kind } from '../findings/finding.js'
 import { countBySeverity, meetsThreshold, type SeverityCounts, type Threshold } from '../findings/severity.js'
 import type { ScannerRun } from '../report/gate-result.js'
 import { appendAll } from '../util/arrays.js'
 import { exploitDataError, exploitGateMatch, exploitReasons, type ExploitGatePolicy } from './exploit-gate.js'
-import { baseExemptionReason, isBaseExempt } from './base-exemption.js'
+import { isBaseExempt } from './base-exemption.js'
 
 export type VerdictResult = 'pass' | 'fail' | 'error'
 
@@ -40,27 +40,61 @@ export interface Verdict {
   scannerErrors: number
   /** With `ignore-base`: findings at or above the threshold that came with the base image. */
   baseExempt?: number
+  /** Findings reported but exempt from the gate, by the rule that exempted them (absent: none). */
+  exempt?: Partial<Record<ExemptReason, number>>
+}
+
+/** What each exemption means, for the verdict's reasons and the reports. */
+export const EXEMPT_REASON_TEXT: Record<ExemptReason, string> = {
+  'below-threshold': 'below the fail-on threshold',
+  'only-fixed': 'no fix available (only-fixed)',
+  baseline: 'already in the baseline (gate-on: new)',
+  'base-image': 'came with the base image (ignore-base)',
 }
 
 export function uniformFailOn(threshold: Threshold): Record<Kind, Threshold> {
   return { vulnerability: threshold, misconfiguration: threshold, secret: threshold, compliance: threshold }
 }
 
-/** True when `finding` fails the gate under `policy`. */
-export function isFailing(finding: Finding, policy: GatePolicy): boolean {
-  if (isBaseExempt(finding, policy)) return false
-  return failsIgnoringBase(finding, policy)
-}
-
-function failsIgnoringBase(finding: Finding, policy: GatePolicy): boolean {
-  if (finding.suppression !== undefined) return false
+/**
+ * The gate's judgement of one finding, its rules in order: suppressed (ignore rule, VEX; a baseline match
+ * under `gate-on: new` is an exemption), below its kind's threshold (unless `fail-on-kev`/`fail-on-epss`
+ * reaches it whatever its severity), then each exemption rule. The first rule that applies names the status.
+ */
+export function gateStatusOf(finding: Finding, policy: GatePolicy): GateStatus {
+  const suppression = finding.suppression
+  if (suppression !== undefined && suppression.kind !== 'baseline')
+    return { status: 'suppressed', source: suppression.kind }
   if (
     !meetsThreshold(finding.severity, policy.failOn[finding.kind]) &&
     exploitGateMatch(finding, policy) === undefined
   )
-    return false
-  if (policy.onlyFixed && finding.kind === 'vulnerability' && finding.fix?.state !== 'fixed') return false
-  return true
+    return { status: 'exempt', reason: 'below-threshold' }
+  if (suppression?.kind === 'baseline') return { status: 'exempt', reason: 'baseline' }
+  if (policy.onlyFixed && finding.kind === 'vulnerability' && finding.fix?.state !== 'fixed')
+    return { status: 'exempt', reason: 'only-fixed' }
+  if (isBaseExempt(finding, policy)) return { status: 'exempt', reason: 'base-image' }
+  return { status: 'fail' }
+}
+
+/** Every finding with its `gate` status: computed here once, read by every report. */
+export function withGateStatus(findings: readonly Finding[], policy: GatePolicy): Finding[] {
+  return findings.map((finding) => ({ ...finding, gate: gateStatusOf(finding, policy) }))
+}
+
+/** True when `finding` fails the gate under `policy`. */
+export function isFailing(finding: Finding, policy: GatePolicy): boolean {
+  return (finding.gate ?? gateStatusOf(finding, policy)).status === 'fail'
+}
+
+/** `11 at or above high exempted: no fix available (only-fixed)`: one line per rule that exempted any. */
+function exemptionReasons(exempt: Partial<Record<ExemptReason, number>>, policy: GatePolicy): string[] {
+  const thresholds = new Set(Object.values(policy.failOn))
+  const [only] = [...thresholds]
+  const threshold = thresholds.size === 1 && only !== undefined ? only : "their kind's fail-on threshold"
+  return (Object.keys(EXEMPT_REASON_TEXT) as ExemptReason[])
+    .filter((reason) => reason !== 'below-threshold' && (exempt[reason] ?? 0) > 0)
+    .map((reason) => `${exempt[reason]} at or above ${threshold} exempted: ${EXEMPT_REASON_TEXT[reason]}`)
 }
 
 export function evaluateGate(
@@ -70,9 +104,12 @@ export function evaluateGate(
 ): Verdict {
   const active = findings.filter((f) => f.suppression === undefined)
   const counts = countBySeverity(active)
-  const failingFindings = active.filter((f) => isFailing(f, policy))
+  const statuses = findings.map((f) => f.gate ?? gateStatusOf(f, policy))
+  const failingFindings = findings.filter((_, i) => statuses[i]?.status === 'fail')
+  const exempt: Partial<Record<ExemptReason, number>> = {}
+  for (const status of statuses)
+    if (status.status === 'exempt') exempt[status.reason] = (exempt[status.reason] ?? 0) + 1
   const failed = runs.filter((r) => r.status === 'failed')
-  const baseExempt = active.filter((f) => isBaseExempt(f, policy) && failsIgnoringBase(f, policy)).length
   const reasons: string[] = []
 
   for (const run of failed) {
@@ -94,8 +131,7 @@ export function evaluateGate(
   if (failingFindings.length > 0) result = 'fail'
   if ((failed.length > 0 || dataError !== undefined) && !policy.continueOnScannerError) result = 'error'
   if (result === 'pass') reasons.push('no finding at or above the fail-on threshold')
-  const baseReason = baseExemptionReason(baseExempt)
-  if (baseReason !== undefined) reasons.push(baseReason)
+  appendAll(reasons, exemptionReasons(exempt, policy))
 
   return {
     result,
@@ -104,6 +140,7 @@ export function evaluateGate(
     suppressed: findings.length - active.length,
     failing: failingFindings.length,
     scannerErrors: failed.length,
-    ...(policy.ignoreBase === true ? { baseExempt } : {}),
+    ...(policy.ignoreBase === true ? { baseExempt: exempt['base-image'] ?? 0 } : {}),
+    ...(Object.keys(exempt).length > 0 ? { exempt } : {}),
   }
 }

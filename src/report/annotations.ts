@@ -4,8 +4,10 @@
  * a Dockerfile line first, as they show in the pull request diff — and one notice says how many more there
  * are and where. What the action wrote itself comes first and is not crowded out: the caller passes what
  * it already wrote (the verdict's error, its own warnings such as "upload skipped" or a DB fallback) and
- * the findings get what is left. Suppressed findings are not annotated. Pure: the caller passes them to
- * `@actions/core`.
+ * the findings get what is left. Suppressed findings are not annotated. The level follows the gate, not
+ * the severity: a finding that fails the gate is an error, one the gate exempts a warning (medium and
+ * above) or a notice, so the errors a reader sees are what failed the step. Pure: the caller passes them
+ * to `@actions/core`.
  */
 import type { Finding } from '../findings/finding.js'
 import { severityRank, type Severity } from '../findings/severity.js'
@@ -13,6 +15,7 @@ import {
   allFindings,
   compareFindings,
   exploitationText,
+  gateRank,
   fixText,
   findingMessage,
   oneLine,
@@ -85,7 +88,7 @@ export function selectAnnotations(result: GateResult, options: AnnotationOptions
   const chosen: Record<AnnotationLevel, LocatedFinding[]> = { error: [], warning: [], notice: [] }
   const left: LocatedFinding[] = []
   for (const candidate of candidates) {
-    const level = annotationLevel(candidate.finding.severity)
+    const level = annotationLevel(candidate.finding)
     if (chosen[level].length < slotsOf[level]) chosen[level].push(candidate)
     else left.push(candidate)
   }
@@ -100,14 +103,27 @@ export function selectAnnotations(result: GateResult, options: AnnotationOptions
   return annotations
 }
 
-/** The finding's SARIF level in Actions' words: critical/high → error, medium → warning, low/unknown → notice. */
-export function annotationLevel(severity: Severity): AnnotationLevel {
+/**
+ * Failing → error; exempt → warning (medium and above) or notice. A finding the gate has not judged keeps
+ * its SARIF level (critical/high → error, medium → warning, low/unknown → notice).
+ */
+export function annotationLevel(finding: Finding): AnnotationLevel {
+  const gate = finding.gate
+  if (gate?.status === 'fail') return 'error'
+  if (gate !== undefined)
+    return severityRank(finding.severity) >= severityRank('medium') ? 'warning' : 'notice'
+  return severityLevel(finding.severity)
+}
+
+function severityLevel(severity: Severity): AnnotationLevel {
   const level = levelOf(severity)
   return level === 'note' ? 'notice' : level
 }
 
-/** Most severe first; within a severity, findings on a Dockerfile line (they show in the diff) first. */
+/** Failing first, then most severe; within a severity, findings on a Dockerfile line (they show in the diff) first. */
 function compareForAnnotation(a: LocatedFinding, b: LocatedFinding, dockerfile: string | undefined): number {
+  const byGate = gateRank(a.finding) - gateRank(b.finding)
+  if (byGate !== 0) return byGate
   const bySeverity = severityRank(b.finding.severity) - severityRank(a.finding.severity)
   if (bySeverity !== 0) return bySeverity
   const onLine = Number(isOnDockerfile(b.finding, dockerfile)) - Number(isOnDockerfile(a.finding, dockerfile))
@@ -123,7 +139,7 @@ function toAnnotation({ finding, image }: LocatedFinding, level: AnnotationLevel
   const annotation: Annotation = {
     level,
     title: oneLine(
-      `${finding.kev !== undefined ? 'KNOWN EXPLOITED ' : ''}${finding.severity.toUpperCase()} ${finding.ruleId}${finding.title === '' ? '' : `: ${finding.title}`}`,
+      `${finding.kev !== undefined ? 'KNOWN EXPLOITED ' : ''}${finding.severity.toUpperCase()} ${finding.ruleId}${finding.title === '' ? '' : `: ${finding.title}`}${gateSuffix(finding)}`,
       200,
     ),
     message: annotationMessage(finding, image.target),
@@ -135,6 +151,14 @@ function toAnnotation({ finding, image }: LocatedFinding, level: AnnotationLevel
     if (end !== undefined && end >= annotation.startLine) annotation.endLine = Math.floor(end)
   }
   return annotation
+}
+
+/** ` (fails the gate)`, ` (exempt: only-fixed)`; '' when not judged. */
+function gateSuffix(finding: Finding): string {
+  const gate = finding.gate
+  if (gate === undefined) return ''
+  if (gate.status === 'fail') return ' (fails the gate)'
+  return gate.status === 'exempt' ? ` (exempt: ${gate.reason})` : ''
 }
 
 function annotationMessage(finding: Finding, target: string): string {
@@ -151,7 +175,7 @@ function annotationMessage(finding: Finding, target: string): string {
 
 function moreNotice(left: readonly LocatedFinding[], sarifFile: string | undefined): Annotation {
   const counts = { error: 0, warning: 0, notice: 0 }
-  for (const { finding } of left) counts[annotationLevel(finding.severity)]++
+  for (const { finding } of left) counts[annotationLevel(finding)]++
   const parts = (['error', 'warning', 'notice'] as const)
     .filter((l) => counts[l] > 0)
     .map((l) => `${counts[l]} ${l}`)

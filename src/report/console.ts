@@ -9,7 +9,7 @@ import { countBySeverity, SEVERITIES, type Severity } from '../findings/severity
 import type { VerdictResult } from '../policy/gate.js'
 import {
   allFindings,
-  compareFindings,
+  compareForReport,
   fixedVersionsText,
   locationText,
   oneLine,
@@ -17,6 +17,8 @@ import {
 } from './finding-text.js'
 import { baseImageText } from './summary-base.js'
 import type { GateResult } from './gate-result.js'
+import { buildFixPlan, fixActionText } from './fix-plan.js'
+import { appendAll } from '../util/arrays.js'
 
 export interface ConsoleTableOptions {
   color: boolean
@@ -24,9 +26,12 @@ export interface ConsoleTableOptions {
   maxRows?: number
   /** Terminal width the table must fit (default 80, what a terminal of unknown width is assumed to be). */
   columns?: number
+  /** Changes of the fix plan listed (default 3). */
+  maxFixes?: number
 }
 
 const DEFAULT_COLUMNS = 80
+const DEFAULT_MAX_FIXES = 3
 
 const DEFAULT_MAX_ROWS = 25
 
@@ -58,25 +63,33 @@ interface Column {
   value: (finding: Finding) => string
   /** Where a cut value keeps its text: the start (names, ids) or both ends (a path's file and line). */
   cut?: 'end' | 'middle'
-  /** Width an 80-column terminal shrinks it to (floors add up to 68 + 12 spaces), never below
+  /** Width an 80-column terminal shrinks it to (floors add up to 66 + 14 spaces), never below
    * its title. */
   floor: number
 }
 
 const COLUMNS: readonly Column[] = [
+  // FAIL marks what failed the gate; `-` is reported but exempt (the verdict lines say by which rule).
+  {
+    title: 'GATE',
+    max: 4,
+    floor: 4,
+    value: (f) => (f.gate === undefined ? '' : f.gate.status === 'fail' ? 'FAIL' : '-'),
+  },
   { title: 'SEVERITY', max: 8, floor: 8, value: (f) => f.severity.toUpperCase() },
   // CVE-2023-12345 whole.
   { title: 'ID', max: 24, floor: 14, value: (f) => f.ruleId },
   {
-    title: 'PACKAGE/CHECK',
+    // A package, or the check's title for findings that are not about one.
+    title: 'PACKAGE',
     max: 32,
-    floor: 13,
+    floor: 9,
     value: (f) => (f.package !== undefined && f.package.name !== '' ? f.package.name : f.title),
   },
   { title: 'VERSION', max: 20, floor: 7, value: (f) => f.package?.version ?? '' },
   { title: 'FIXED IN', max: 20, floor: 8, value: (f) => fixedVersionsText(f) },
   { title: 'SCANNERS', max: 20, floor: 8, value: (f) => f.detectedBy.join(',') },
-  { title: 'LOCATION', max: 40, floor: 10, value: (f) => locationText(f), cut: 'middle' },
+  { title: 'LOCATION', max: 40, floor: 8, value: (f) => locationText(f), cut: 'middle' },
 ]
 
 /** The KEV catalog a run used, or why none; nothing when the run did not ask for KEV data. */
@@ -103,6 +116,8 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   lines.push(
     paint(v.result.toUpperCase(), VERDICT_COLOR[v.result] + ANSI.bold) + ` — container security gate`,
   )
+  for (const warning of (result.warnings ?? []).slice(0, 20))
+    lines.push(paint(`  warning: ${oneLine(warning, 300)}`, ANSI.yellow))
   for (const reason of v.reasons.slice(0, 20)) lines.push(`  ${oneLine(reason, 300)}`)
   if (result.baseline !== undefined) {
     lines.push(`  baseline: ${result.baseline.newCount} new, ${result.baseline.existingCount} already known`)
@@ -116,6 +131,10 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
     const text = `  ${oneLine(kev, 300)}`
     lines.push(kev.startsWith('KEV data') ? paint(text, ANSI.yellow) : text)
   }
+  appendAll(
+    lines,
+    fixPlanLines(result, options.maxFixes ?? DEFAULT_MAX_FIXES, options.columns ?? DEFAULT_COLUMNS),
+  )
   lines.push('')
 
   for (const image of result.images) {
@@ -137,13 +156,15 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
   const active = allFindings(result)
     .filter((f) => f.finding.suppression === undefined)
     .map((f) => f.finding)
-    .sort(compareFindings)
+    .sort(compareForReport)
   if (active.length === 0) return `${lines.join('\n')}\n`
 
   const shown = active.slice(0, Math.max(0, options.maxRows ?? DEFAULT_MAX_ROWS))
   const full = shown.map((f) => COLUMNS.map((c) => oneLine(c.value(f), 300)))
   // Columns empty on every row say nothing; severity and id always stay.
-  const kept = COLUMNS.map((_, i) => i).filter((i) => i < 2 || full.some((row) => (row[i] ?? '') !== ''))
+  const kept = COLUMNS.map((_, i) => i).filter(
+    (i) => i === 1 || i === 2 || full.some((row) => (row[i] ?? '') !== ''),
+  )
   const columns = kept.map((i) => COLUMNS[i] as Column)
   const widths = fitWidths(
     columns.map((c, k) =>
@@ -170,7 +191,9 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
     const text = row.map((value, i) => {
       const padded = pad(value, widths[i] ?? 0)
       // Colour after padding so escape codes never count towards the width.
-      return i === 0 ? paint(padded, SEVERITY_COLOR[finding.severity]) : padded
+      const column = columns[i]?.title
+      if (column === 'SEVERITY') return paint(padded, SEVERITY_COLOR[finding.severity])
+      return column === 'GATE' && value === 'FAIL' ? paint(padded, ANSI.red + ANSI.bold) : padded
     })
     lines.push(text.join('  ').trimEnd())
   })
@@ -183,6 +206,22 @@ export function formatConsoleTable(result: GateResult, options: ConsoleTableOpti
     )
   }
   return `${lines.join('\n')}\n`
+}
+
+/** `Fix first:` and the top changes of the fix plan, numbered; nothing when there is nothing to change. */
+function fixPlanLines(result: GateResult, max: number, columns: number): string[] {
+  const plan = buildFixPlan(result)
+  if (plan.length === 0) return []
+  const shown = plan.slice(0, Math.max(0, max))
+  const lines = ['', 'Fix first:']
+  shown.forEach((action, i) => {
+    const number = `  ${i + 1}. `
+    lines.push(
+      number + cut(oneLine(fixActionText(action), 300), Math.max(20, columns - number.length), 'middle'),
+    )
+  })
+  if (plan.length > shown.length) lines.push(`  … and ${plan.length - shown.length} more change(s)`)
+  return lines
 }
 
 /**

@@ -121,6 +121,25 @@ export function safeWebUrl(text: string): string | undefined {
   return url.href
 }
 
+/** Failing findings first, then exempt ones (and findings the gate has not judged), then suppressed. */
+export function gateRank(finding: Finding): number {
+  const status = finding.gate?.status ?? (finding.suppression !== undefined ? 'suppressed' : 'exempt')
+  return status === 'fail' ? 0 : status === 'exempt' ? 1 : 2
+}
+
+/** The order of every report: failing findings first, each group most severe first. */
+export function compareForReport(a: Finding, b: Finding): number {
+  return gateRank(a) - gateRank(b) || compareFindings(a, b)
+}
+
+/** `fail`, `exempt: only-fixed`, `suppressed: vex`; '' when the gate has not judged the finding. */
+export function gateText(finding: Finding): string {
+  const gate = finding.gate
+  if (gate === undefined) return ''
+  if (gate.status === 'fail') return 'fail'
+  return gate.status === 'exempt' ? `exempt: ${gate.reason}` : `suppressed: ${gate.source}`
+}
+
 /** Most severe first: severity, then CVSS score, then rule id and package for a stable order. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (

@@ -1,6 +1,7 @@
 /**
  * The machine-readable findings document (`--json`, the `findings-file` output): the verdict, a summary
- * per image with its scanners, and every finding — suppressed ones included — with its fingerprint. Pure.
+ * per image with its scanners, and every finding — suppressed ones included — with its fingerprint and
+ * its `gate` status (`{"status":"exempt","reason":"only-fixed"}`). Pure.
  */
 import type { ExploitDataStatus } from '../findings/exploit-data.js'
 import type { BaseImageRef } from '../findings/base-image.js'
@@ -9,6 +10,7 @@ import { fingerprintOf } from '../findings/fingerprint.js'
 import { countBySeverity, type SeverityCounts } from '../findings/severity.js'
 import type { Verdict } from '../policy/gate.js'
 import { TOOL_NAME } from '../version.js'
+import { compareForReport } from './finding-text.js'
 import type { GateResult, ScannerRun } from './gate-result.js'
 
 export interface ImageSummary {
@@ -33,6 +35,8 @@ export interface FindingsDocument {
   verdict: Verdict
   /** With a baseline: how many findings are new and how many were already in it. */
   baseline?: { newCount: number; existingCount: number }
+  /** What may change the verdict (an ignore rule that expired). */
+  warnings?: string[]
   notes?: string[]
   /** What the run knew about exploitation: the KEV catalog used (or why none), EPSS sources. */
   exploitData?: ExploitDataStatus
@@ -52,8 +56,9 @@ export function buildFindingsDocument(result: GateResult): FindingsDocument {
       scanners: image.scanners.map((s) => ({ ...s })),
     }
   })
+  // Per image, failing findings first (then most severe), as every report lists them.
   const findings = result.images.flatMap((image) =>
-    image.findings.map((finding): FindingRecord => ({
+    [...image.findings].sort(compareForReport).map((finding): FindingRecord => ({
       ...finding,
       fingerprint: fingerprintOf(finding, image.repository),
     })),
@@ -66,6 +71,7 @@ export function buildFindingsDocument(result: GateResult): FindingsDocument {
     ...(result.baseImage !== undefined ? { baseImage: result.baseImage } : {}),
     verdict: result.verdict,
     ...(result.baseline !== undefined ? { baseline: result.baseline } : {}),
+    ...(result.warnings !== undefined && result.warnings.length > 0 ? { warnings: result.warnings } : {}),
     ...(result.notes !== undefined && result.notes.length > 0 ? { notes: result.notes } : {}),
     ...(result.exploitData !== undefined ? { exploitData: result.exploitData } : {}),
     images,

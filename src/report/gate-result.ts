@@ -50,6 +50,8 @@ export interface GateResult {
   dockerfile?: string
   /** The final image's base image and its `FROM` line, from the Dockerfile (not for `FROM scratch`). */
   baseImage?: BaseImageRef
+  /** Warnings that may change the verdict (an ignore rule that expired): shown first, as warnings. */
+  warnings?: string[]
   /** Lines the summary must show: expired or unused ignore rules, and similar. */
   notes?: string[]
   /** With a baseline: how many findings are new and how many were already in it. */

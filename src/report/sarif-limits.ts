@@ -161,11 +161,14 @@ interface RankedResult {
   level: number
   securitySeverity: number
   active: number
+  /** 1 when the result fails the gate (`properties.gate.status`): kept before any that does not. */
+  failing: number
 }
 
 /** Higher sorts first. */
 function compareRanked(a: RankedResult, b: RankedResult): number {
   return (
+    b.failing - a.failing ||
     b.level - a.level ||
     b.securitySeverity - a.securitySeverity ||
     b.active - a.active ||
@@ -189,6 +192,7 @@ function rankResults(run: Run): RankedResult[] {
       level: LEVEL_RANK[result.level ?? 'warning'] ?? 2,
       securitySeverity: Number.isFinite(score) ? score : -1,
       active: result.suppressions !== undefined && result.suppressions.length > 0 ? 0 : 1,
+      failing: gateStatusOf(result) === 'fail' ? 1 : 0,
     }
   })
 }
@@ -325,4 +329,9 @@ function runName(run: Run): string {
 
 function formatMiB(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+}
+
+function gateStatusOf(result: Result): unknown {
+  const gate: unknown = result.properties?.['gate']
+  return typeof gate === 'object' && gate !== null ? (gate as Record<string, unknown>)['status'] : undefined
 }

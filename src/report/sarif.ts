@@ -16,7 +16,7 @@ import type { Finding } from '../findings/finding.js'
 import type { Severity } from '../findings/severity.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from '../version.js'
-import { compareFindings, compareText, findingMessage, oneLine } from './finding-text.js'
+import { compareForReport, compareText, findingMessage, oneLine } from './finding-text.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
 import {
   artifactUri,
@@ -100,7 +100,7 @@ interface RunInput {
 
 function buildRun(input: RunInput): Run {
   const { image, findings } = input
-  const ordered = [...findings].sort(compareFindings)
+  const ordered = [...findings].sort(compareForReport)
   const { rules, indexOf } = buildRules(ordered)
   // Locations and fingerprints use the image's stable identity, never a file name (see imageIdentity).
   const identity = imageIdentity(image.repository)
@@ -237,6 +237,8 @@ function resultProperties(finding: Finding): NonNullable<Result['properties']> {
   }
   // Came with the base image (its FROM line): `ignore-base` keeps it out of the gate.
   if (finding.base === true) properties.base = true
+  // What the gate made of it: `{ status: 'exempt', reason: 'only-fixed' }` (SARIF property bag).
+  if (finding.gate !== undefined) properties.gate = { ...finding.gate }
   return properties
 }
 

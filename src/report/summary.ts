@@ -6,10 +6,11 @@
  */
 import type { Finding } from '../findings/finding.js'
 import { countBySeverity, SEVERITIES, type Severity, type SeverityCounts } from '../findings/severity.js'
-import type { VerdictResult } from '../policy/gate.js'
+import type { Verdict, VerdictResult } from '../policy/gate.js'
 import {
   allFindings,
   compareFindings,
+  gateRank,
   durationText,
   firstWebReference,
   fixedVersionsText,
@@ -17,6 +18,7 @@ import {
   type LocatedFinding,
 } from './finding-text.js'
 import type { ImageInventory } from '../inventory/package.js'
+import { buildFixPlan, fixActionText } from './fix-plan.js'
 import type { GateResult, ImageResult, ScannerRun } from './gate-result.js'
 import { cell, escapeMarkdown, imagePathCell, link, table } from './markdown.js'
 import {
@@ -33,6 +35,7 @@ export const DEFAULT_SUMMARY_MAX_BYTES = 1024 * 1024 - 32 * 1024
 const DEFAULT_MAX_FINDING_ROWS = 100
 const DEFAULT_MAX_IMAGE_ROWS = 100
 const DEFAULT_MAX_SCANNER_ROWS = 200
+const DEFAULT_MAX_FIXES = 10
 const MAX_REASONS = 20
 const MAX_NOTES = 20
 
@@ -64,6 +67,7 @@ const STATUS_TEXT: Record<ScannerRun['status'], string> = {
 }
 
 interface Caps {
+  fixes: number
   findings: number
   images: number
   scanners: number
@@ -72,10 +76,14 @@ interface Caps {
 export function buildSummaryMarkdown(result: GateResult, options: SummaryOptions = {}): string {
   const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES
   const unsorted = allFindings(result).filter((f) => f.finding.suppression === undefined)
-  // With KEV marks or EPSS scores, the most likely exploited come first; else the most severe.
-  const compare = hasExploitData(unsorted.map((f) => f.finding)) ? compareByExploitation : compareFindings
-  const active = unsorted.sort((a, b) => compare(a.finding, b.finding))
+  // Failing findings first; within each gate status, with KEV marks or EPSS scores the most likely
+  // exploited come first, else the most severe.
+  const within = hasExploitData(unsorted.map((f) => f.finding)) ? compareByExploitation : compareFindings
+  const active = unsorted.sort(
+    (a, b) => gateRank(a.finding) - gateRank(b.finding) || within(a.finding, b.finding),
+  )
   const caps: Caps = {
+    fixes: DEFAULT_MAX_FIXES,
     findings: Math.max(0, options.maxFindingRows ?? DEFAULT_MAX_FINDING_ROWS),
     images: DEFAULT_MAX_IMAGE_ROWS,
     scanners: DEFAULT_MAX_SCANNER_ROWS,
@@ -100,6 +108,7 @@ function render(
   const multipleImages = result.images.length > 1
   const sections = [
     verdictSection(result),
+    fixPlanSection(result, caps.fixes),
     exploitSection(result.exploitData),
     baseImageSection(result),
     imagesSection(result.images, caps.images),
@@ -115,19 +124,38 @@ function render(
 function verdictSection(result: GateResult): string {
   const v = result.verdict
   const lines = [`## ${VERDICT_ICON[v.result]} Container security gate ${VERDICT_WORD[v.result]}`, '']
+  const warnings = result.warnings ?? []
+  for (const warning of warnings.slice(0, MAX_NOTES)) lines.push(`> ⚠️ ${escapeMarkdown(warning, 500)}`, '')
   for (const reason of v.reasons.slice(0, MAX_REASONS)) lines.push(`- ${escapeMarkdown(reason, 500)}`)
   if (v.reasons.length > MAX_REASONS) lines.push(`- … and ${v.reasons.length - MAX_REASONS} more reason(s)`)
   const c = v.counts
   lines.push(
     '',
     `**${c.total}** finding(s): ${SEVERITIES.map((s) => `${SEVERITY_ICON[s]} ${c[s]} ${s}`).join(' · ')}` +
-      ` — ${v.failing} at or above the fail-on threshold, ${v.suppressed} suppressed.`,
+      ` — ${v.failing} fail the gate, ${exemptCount(v)} exempt, ${v.suppressed} suppressed.`,
   )
   if (result.baseline !== undefined) {
     const { newCount, existingCount } = result.baseline
     lines.push('', `Baseline: **${newCount}** new finding(s), ${existingCount} already in the baseline.`)
   }
   return lines.join('\n')
+}
+
+function exemptCount(verdict: Verdict): number {
+  // Baseline matches are counted with the suppressed ones here, as the tables leave them out.
+  const { baseline: _inSuppressed, ...others } = verdict.exempt ?? {}
+  return Object.values(others).reduce((sum, n) => sum + n, 0)
+}
+
+/** The fix plan's top changes, numbered: what to do first, right under the verdict. */
+function fixPlanSection(result: GateResult, cap: number): string {
+  const plan = buildFixPlan(result)
+  if (plan.length === 0) return ''
+  const lines = plan
+    .slice(0, cap)
+    .map((action, i) => `${i + 1}. ${escapeMarkdown(fixActionText(action), 400)}`)
+  if (plan.length > cap) lines.push('', `… and ${plan.length - cap} more change(s): see the findings below.`)
+  return `### Fix first\n\n${lines.join('\n')}`
 }
 
 /** Lines the pipeline asks the summary to show (expired or unused ignore rules, ...). */
@@ -235,6 +263,7 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     return `${title}\n\nThe table was left out to keep this summary under GitHub's size limit.`
   const exploit = hasExploitData(shown.map((f) => f.finding))
   const header = [
+    'Gate',
     'Severity',
     'ID',
     ...(exploit ? ['KEV', 'EPSS'] : []),
@@ -245,6 +274,7 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     ...(multipleImages ? ['Image'] : []),
   ]
   const rows = shown.map(({ finding, image }) => [
+    gateCell(finding),
     `${SEVERITY_ICON[finding.severity]} ${finding.severity}`,
     link(finding.ruleId, firstWebReference(finding), 80),
     ...(exploit ? [kevCell(finding), epssCell(finding)] : []),
@@ -258,6 +288,14 @@ function findingsSection(active: readonly LocatedFinding[], cap: number, multipl
     ...(multipleImages ? [cell(image.target, 80)] : []),
   ])
   return `${title}\n\n${table(header, rows)}`
+}
+
+/** `❌ **fails**`, `exempt: only-fixed`; `—` when the gate has not judged it. */
+function gateCell(finding: Finding): string {
+  const gate = finding.gate
+  if (gate === undefined) return '—'
+  if (gate.status === 'fail') return '❌ **fails**'
+  return gate.status === 'exempt' ? `exempt: ${gate.reason}` : `suppressed: ${gate.source}`
 }
 
 /** `openssl@3.0.1`, or the check's title for findings that are not about a package. */

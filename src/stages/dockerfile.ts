@@ -31,10 +31,16 @@ export async function loadDockerfile(config: Config): Promise<LoadedDockerfile |
   return { model: parseDockerfile(text, path), path }
 }
 
+/**
+ * The Dockerfile's path as locations show it: relative to the workspace (the working directory for the
+ * CLI), or relative to its own folder — its base name — when it is outside (`/tmp/build/Dockerfile` →
+ * `Dockerfile`), never an absolute path made to look relative (`tmp/build/Dockerfile`).
+ */
 export function relativeToWorkspace(path: string, workspace: string): string {
   const normalized = path.replace(/\\/g, '/')
   const root = workspace.replace(/\\/g, '/').replace(/\/+$/, '')
-  return normalized.startsWith(`${root}/`)
-    ? normalized.slice(root.length + 1)
-    : normalized.replace(/^\/+/, '')
+  if (normalized.startsWith(`${root}/`)) return normalized.slice(root.length + 1)
+  if (!normalized.startsWith('/') && !/^[A-Za-z]:\//.test(normalized))
+    return normalized.replace(/^(\.\/)+/, '')
+  return normalized.slice(normalized.lastIndexOf('/') + 1)
 }
