@@ -69,7 +69,8 @@ describe('base image findings in the reports', () => {
   it('findings JSON: base marks, the base image, and the verdict count', () => {
     const doc = buildFindingsDocument(result(true))
     expect(doc.baseImage).toEqual({ image: 'alpine:3.17', location: FROM })
-    expect(doc.findings.map((f) => f.base)).toEqual([true, true, undefined])
+    // The own finding fails the gate, so it comes first.
+    expect(doc.findings.map((f) => f.base)).toEqual([undefined, true, true])
     expect(doc.verdict).toMatchObject({ result: 'fail', failing: 1, baseExempt: 2 })
   })
 

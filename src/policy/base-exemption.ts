@@ -13,9 +13,3 @@ export interface BaseExemptionPolicy {
 export function isBaseExempt(finding: Finding, policy: BaseExemptionPolicy): boolean {
   return policy.ignoreBase === true && finding.base === true
 }
-
-/** The verdict line for findings over the threshold that `ignore-base` let through, if any. */
-export function baseExemptionReason(exempted: number): string | undefined {
-  if (exempted === 0) return undefined
-  return `${exempted} finding(s) at or above the fail-on threshold came with the base image and do not fail the gate (ignore-base)`
-}
