@@ -35,6 +35,23 @@ describe('applyPolicy', () => {
     expect(out.notes).toEqual([])
   })
 
+  it('gives new/existing counts only when a baseline is given', () => {
+    expect(applyPolicy([a, b], policy(), today)).toEqual({ findings: [a.findings, b.findings], notes: [] })
+    const withBaseline = applyPolicy([a, b], policy({ baseline: new Set(['0000:1']) }), today)
+    expect(withBaseline.baseline).toEqual({ newCount: 2, existingCount: 0 })
+  })
+
+  it('names the file of a rule that matched nothing', () => {
+    const out = applyPolicy(
+      [a],
+      policy({ ignoreRules: [{ id: 'CVE-2099-1', reason: 'x', origin: '.trivyignore' }] }),
+      today,
+    )
+    expect(out.notes).toEqual([
+      'ignore rule for CVE-2099-1 in .trivyignore matched no finding (stale, or a typo?).',
+    ])
+  })
+
   it('reports an expired rule (which no longer suppresses) and a rule that matched no image', () => {
     const out = applyPolicy(
       [a, b],

@@ -68,6 +68,10 @@ describe('imageCategoryBases', () => {
     expect(scannerCategory('container-security-gate/library/alpine/', 'trivy')).toBe(
       'container-security-gate/library/alpine/trivy/',
     )
+    // Never an empty segment: a scanner name of slashes only becomes `image`.
+    expect(scannerCategory('container-security-gate/library/alpine/', '///')).toBe(
+      'container-security-gate/library/alpine/image/',
+    )
   })
 })
 
@@ -109,6 +113,7 @@ describe('categories that neither collide nor churn', () => {
       'container-security-gate/include:[{"a":{"b":3,"y":2},"z":1},"x"]/',
     ],
     [{ path: 'a//b/' }, 'container-security-gate/path:a/b/'],
+    [{ image: { tag: null } }, 'container-security-gate/image:{"tag":null}/'],
     [{ dir: '/' }, 'container-security-gate/dir:/'],
   ])('matrix %j → prefix %s', (matrix, prefix) => {
     expect(categoryPrefix({ matrix })).toBe(prefix)
