@@ -36,7 +36,11 @@ describe('applyPolicy', () => {
   })
 
   it('gives new/existing counts only when a baseline is given', () => {
-    expect(applyPolicy([a, b], policy(), today)).toEqual({ findings: [a.findings, b.findings], notes: [] })
+    expect(applyPolicy([a, b], policy(), today)).toEqual({
+      findings: [a.findings, b.findings],
+      notes: [],
+      warnings: [],
+    })
     const withBaseline = applyPolicy([a, b], policy({ baseline: new Set(['0000:1']) }), today)
     expect(withBaseline.baseline).toEqual({ newCount: 2, existingCount: 0 })
   })
