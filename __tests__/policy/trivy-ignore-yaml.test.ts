@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
-import { applyIgnoreRules, globPattern } from '../../src/policy/suppress.js'
+import { applyIgnoreRules } from '../../src/policy/suppress.js'
+import { compilePathGlob, pathGlobMatches } from '../../src/policy/path-glob.js'
 import { parseIgnoreFile, parseTrivyIgnoreYaml } from '../../src/policy/trivy-ignore-yaml.js'
 import { ConfigurationError } from '../../src/util/errors.js'
 
@@ -162,13 +163,41 @@ describe('.trivyignore.yaml rules applied', () => {
   })
 })
 
-describe('globPattern', () => {
+describe('path globs (paths:)', () => {
   it.each([
     ['usr/**/METADATA', 'usr/lib/a/METADATA', true],
     ['usr/**/METADATA', 'usr/METADATA', true],
+    ['usr/**/METADATA', 'usr/libMETADATA', false],
+    ['usr/**/METADATA', 'usr/lib/a/METADATA.bak', false],
     ['*.jar', 'lib/a.jar', false],
+    ['*.jar', 'a.jar', true],
     ['**/*.jar', 'lib/a.jar', true],
+    ['**/*.jar', 'a.jar', true],
+    ['**/*.jar', 'lib/x/a.war', false],
     ['lib/?.jar', 'lib/a.jar', true],
+    ['lib/?.jar', 'lib//.jar', false],
+    ['lib/?.jar', 'lib/ab.jar', false],
     ['lib/a.jar', 'lib/aXjar', false],
-  ])('%s ~ %s → %s', (glob, path, matches) => expect(globPattern(glob).test(path)).toBe(matches))
+    ['lib/a.jar', 'lib/a.jar', true],
+    ['/lib/a.jar', '/lib/a.jar', true],
+    ['opt/**', 'opt/a/b/c', true],
+    ['opt/**', 'opt/', true],
+    ['opt/**', 'op', false],
+    ['a/**/b/**/c', 'a/x/b/y/z/c', true],
+    ['a/**/b/**/c', 'a/b/c', true],
+    ['a/**/b/**/c', 'a/x/y/c', false],
+    ['a*b', 'a/b', false],
+    ['a*b', 'axxb', true],
+    ['', '', true],
+    ['', 'a', false],
+  ])('%j ~ %j → %s', (glob, path, matches) =>
+    expect(pathGlobMatches(compilePathGlob(glob), path)).toBe(matches),
+  )
+
+  it('does not backtrack: nested doublestars against a deep path that does not match (the regex took hours)', () => {
+    const glob = compilePathGlob(`${'**/'.repeat(40)}x`)
+    const path = `${'a/'.repeat(4000)}y`
+    expect(pathGlobMatches(glob, path)).toBe(false)
+    expect(pathGlobMatches(glob, `${'a/'.repeat(4000)}x`)).toBe(true)
+  })
 })

@@ -4,6 +4,7 @@
  * it does not fail the gate); an expired rule suppresses nothing and is reported so it gets renewed or
  * removed. Also reads existing `.trivyignore` files. Pure: `today` is injected.
  */
+import { compilePathGlob, pathGlobMatches } from './path-glob.js'
 import type { Finding } from '../findings/finding.js'
 import { normalizePackageName, normalizePackageVersion, packageFamily } from '../findings/package-identity.js'
 import { ConfigurationError } from '../util/errors.js'
@@ -98,30 +99,13 @@ function narrowedTo(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.kind !== undefined && rule.kind !== finding.kind) return false
   if (rule.paths !== undefined && rule.paths.length > 0) {
     const path = (finding.package?.path ?? finding.location?.path ?? '').replace(/^\/+/, '')
-    if (!rule.paths.some((glob) => globPattern(glob).test(path))) return false
+    if (!rule.paths.some((glob) => pathGlobMatches(compilePathGlob(glob), path))) return false
   }
   // Trivy: a finding without a package is not narrowed by purls.
   if (rule.purls !== undefined && rule.purls.length > 0 && finding.package !== undefined) {
     if (!rule.purls.some((purl) => purlMatchesPackage(purl, finding))) return false
   }
   return true
-}
-
-/** A doublestar glob (`usr/**\/METADATA`, `*.jar`) as a regular expression over a relative path. */
-export function globPattern(glob: string): RegExp {
-  let source = ''
-  const text = glob.trim().replace(/^\/+/, '')
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (c === '*' && text[i + 1] === '*') {
-      const slash = text[i + 2] === '/'
-      source += slash ? '(?:.*/)?' : '.*'
-      i += slash ? 2 : 1
-    } else if (c === '*') source += '[^/]*'
-    else if (c === '?') source += '[^/]'
-    else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
-  }
-  return new RegExp(`^${source}$`)
 }
 
 function packageMatches(spec: string | undefined, finding: Finding): boolean {
