@@ -14,8 +14,9 @@
 // (killed + timeout) / (killed + timeout + survived + no coverage); exits 1 below --threshold (default 85).
 // --summary prints the scores of the reports already written, without running Stryker.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** @typedef {{ mutate: string[], tests: string[] }} Unit */
 
@@ -72,8 +73,13 @@ export const GROUPS = {
       tests: ['report/sarif-rules.test.ts', 'report/sarif.test.ts'],
     },
     'sarif-build': {
-      mutate: ['src/report/sarif.ts'],
-      tests: ['report/sarif.test.ts', 'report/sarif-limits.test.ts', 'findings/fingerprint-golden.test.ts'],
+      mutate: ['src/report/sarif.ts', 'src/report/sarif-floor.ts'],
+      tests: [
+        'report/exploit-reports.test.ts',
+        'report/sarif.test.ts',
+        'report/sarif-limits.test.ts',
+        'findings/fingerprint-golden.test.ts',
+      ],
     },
     'sarif-limits': {
       mutate: ['src/report/sarif-limits.ts'],
@@ -96,6 +102,9 @@ export const GROUPS = {
       mutate: ['src/policy/gate.ts', 'src/policy/apply-policy.ts', 'src/policy/baseline.ts'],
       tests: [
         'policy/gate-inputs.test.ts',
+        'policy/gate-status.test.ts',
+        'policy/ignore-base.test.ts',
+        'policy/exploit-gate.test.ts',
         'policy/apply-policy.test.ts',
         'policy/baseline.test.ts',
         'policy/robustness.test.ts',
@@ -108,6 +117,7 @@ export const GROUPS = {
         'src/policy/trivy-ignore-yaml.ts',
         'src/policy/purl-match.ts',
         'src/policy/vex.ts',
+        'src/policy/path-glob.ts',
       ],
       tests: [
         'policy/suppress.test.ts',
@@ -118,7 +128,52 @@ export const GROUPS = {
         'policy/gate-inputs.test.ts',
       ],
     },
+    'policy-exploit': {
+      mutate: [
+        'src/policy/exploit-gate.ts',
+        'src/policy/kev.ts',
+        'src/policy/epss.ts',
+        'src/findings/exploit-data.ts',
+      ],
+      tests: ['policy/exploit-gate.test.ts', 'policy/kev.test.ts', 'policy/epss.test.ts'],
+    },
+    'policy-base': {
+      mutate: [
+        'src/policy/base-exemption.ts',
+        'src/policy/base-images.ts',
+        'src/policy/base-image-names.ts',
+        'src/findings/base-image.ts',
+      ],
+      tests: [
+        'policy/base-images.test.ts',
+        'policy/ignore-base.test.ts',
+        'findings/base-attribution.test.ts',
+      ],
+    },
   },
+}
+
+/** The core `npm run mutation` must cover: every file here belongs to exactly one unit. */
+const CORE_DIRS = ['src/policy', 'src/findings']
+const CORE_FILES = ['src/config/config.ts']
+
+/** Core files no unit mutates (a new module left out would never count in the score). */
+export function filesInNoUnit() {
+  const inUnits = new Set(
+    Object.values(GROUPS).flatMap((units) => Object.values(units).flatMap((u) => u.mutate)),
+  )
+  const core = [
+    ...CORE_DIRS.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `${dir}/${f}`),
+    ),
+    ...readdirSync('src/report')
+      .filter((f) => f.startsWith('sarif') && f.endsWith('.ts'))
+      .map((f) => `src/report/${f}`),
+    ...CORE_FILES,
+  ]
+  return core.filter((file) => !inUnits.has(file)).sort()
 }
 
 const REPORT_DIR = '.cache/mutation'
@@ -201,6 +256,11 @@ function sum(list) {
 
 function main() {
   const options = parseArguments(process.argv.slice(2))
+  const orphans = filesInNoUnit()
+  if (orphans.length > 0) {
+    console.error(`mutation: core file(s) in no unit of scripts/mutation.js: ${orphans.join(', ')}`)
+    process.exit(2)
+  }
   const units = selectUnits(options.names)
   const base = JSON.parse(readFileSync('stryker.config.json', 'utf8'))
   mkdirSync(REPORT_DIR, { recursive: true })
@@ -260,4 +320,5 @@ function main() {
   }
 }
 
-main()
+// Run only as a script: importing it (for GROUPS or filesInNoUnit) must not start Stryker.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()
