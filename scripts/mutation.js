@@ -83,7 +83,7 @@ export const GROUPS = {
     },
     'sarif-limits': {
       mutate: ['src/report/sarif-limits.ts'],
-      tests: ['report/sarif-limits.test.ts', 'report/sarif.test.ts'],
+      tests: ['report/sarif-limits.test.ts', 'report/sarif-limits-small.test.ts', 'report/sarif.test.ts'],
     },
   },
   config: {
