@@ -423,3 +423,58 @@ describe('assertUniqueCategories on small logs', () => {
     expect(() => assertUniqueCategories(logOf(a, b))).not.toThrow()
   })
 })
+
+describe('odd runs', () => {
+  it('keepShownResults with max 0 leaves a run without results alone', () => {
+    const none = run(undefined)
+    const shown = keepShownResults(logOf(none), 0)
+    expect(shown.log.runs[0]).toBe(none)
+    expect(shown.cut).toBe(0)
+  })
+
+  it('of three equal results the first is kept', () => {
+    const equal = [
+      result('a', { ruleId: 'HI' }),
+      result('b', { ruleId: 'HI' }),
+      result('c', { ruleId: 'HI' }),
+    ]
+    expect(names(keepShownResults(logOf(run(equal)), 1).log.runs[0])).toEqual(['a'])
+    expect(names(keepShownResults(logOf(run(equal)), 2).log.runs[0])).toEqual(['a', 'b'])
+  })
+
+  it('of equal results in three runs, the size cut keeps the one in the first run', () => {
+    const runs = [7, 8, 9].map((seed) =>
+      run([result(`r${seed} ${noise(seed, 4000)}`, { ruleId: 'HI' })], {
+        automationDetails: { id: `gate/${seed}/` },
+      }),
+    )
+    const limited = applySarifLimits(logOf(...runs), { ...NO_LIMITS, maxGzipBytes: 5000 })
+    expect(limited.log.runs.map((r) => names(r).length)).toEqual([1, 0, 0])
+  })
+
+  it('a run without rules is never over the rule limit, and keeps no rules after a cut', () => {
+    const bare: Run = {
+      tool: { driver: { name: 't' } },
+      results: [result('a', { ruleIndex: 0 }), result('b')],
+    }
+    const limited = applySarifLimits(logOf(bare), { ...NO_LIMITS, maxRulesPerRun: 0 })
+    expect(limited.log.runs[0]).toBe(bare)
+    const shown = keepShownResults(logOf(bare), 1)
+    expect(shown.log.runs[0]?.tool.driver.rules).toEqual([])
+    expect(shown.log.runs[0]?.results).toEqual([{ message: { text: 'a' }, ruleIndex: 0 }])
+  })
+
+  it('over the rule limit, an index past the end and no rule at all are different rules', () => {
+    const results = [
+      result('a', { ruleIndex: 7, level: 'error' }),
+      result('b', { level: 'error' }),
+      result('c', { ruleId: 'LO' }),
+    ]
+    const limited = applySarifLimits(logOf(run(results, {}, [RULES[1]!, RULES[2]!])), {
+      ...NO_LIMITS,
+      maxRulesPerRun: 1,
+    })
+    expect(names(limited.log.runs[0])).toEqual(['a'])
+    expect(limited.droppedResults).toBe(2)
+  })
+})
