@@ -477,4 +477,18 @@ describe('odd runs', () => {
     expect(names(limited.log.runs[0])).toEqual(['a'])
     expect(limited.droppedResults).toBe(2)
   })
+
+  it('over the rule limit, a rule named by index and by id is one rule', () => {
+    const results = [
+      result('x', { ruleIndex: 0 }),
+      result('y', { ruleId: 'HI' }),
+      result('z', { ruleId: 'LO' }),
+    ]
+    const limited = applySarifLimits(logOf(run(results, {}, [RULES[0]!, RULES[1]!, RULES[2]!])), {
+      ...NO_LIMITS,
+      maxRulesPerRun: 2,
+    })
+    expect(names(limited.log.runs[0])).toEqual(['x', 'y', 'z'])
+    expect(limited.droppedResults).toBe(0)
+  })
 })
