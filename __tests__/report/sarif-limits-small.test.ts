@@ -341,7 +341,7 @@ function noise(seed: number, length: number): string {
 }
 
 describe('applySarifLimits over the gzipped size', () => {
-  it('a log exactly at the limit is kept whole, even where gzip would be bigger', () => {
+  it('a log of exactly the limit in JSON bytes is kept whole', () => {
     const log = logOf(run([result(noise(1, 40))], {}, []))
     const limit = Buffer.byteLength(JSON.stringify(log), 'utf8')
     const limited = applySarifLimits(log, { ...NO_LIMITS, maxGzipBytes: limit })
