@@ -1,5 +1,6 @@
 /**
- * Runs the action bundled from the current sources (see ./bundle.ts) the way the runner does: every input as `INPUT_<NAME>`
+ * Runs the action bundled from the current sources (see ./bundle.ts) the way the runner does (inputs read as
+ * actions/toolkit packages/core/src/core.ts `getInput` reads them, at @actions/core 3.0.1): every input as `INPUT_<NAME>`
  * (with action.yml's defaults filled in), `GITHUB_OUTPUT` / `GITHUB_STEP_SUMMARY` files, `RUNNER_TEMP`.
  * Returns the exit code, the workflow commands printed, the outputs and the summary.
  */
@@ -79,7 +80,9 @@ export async function runAction(options: {
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: options.cwd ?? runnerTemp,
     // Hermetic: CISA's KEV catalog (downloaded by default with `kev: auto`) from a closed loopback port,
-    // unless a test serves one (the run then says KEV data is unavailable, with a warning).
+    // unless a test serves one (the run then says KEV data is unavailable, with a warning). The real one is
+    // https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json (CISA's KEV page);
+    // the stand-in servers serve that document's shape (see src/policy/kev.ts for the schema it follows).
     CONTAINER_SECURITY_GATE_KEV_URL: 'http://127.0.0.1:9/known_exploited_vulnerabilities.json',
   }
   for (const [name, spec] of Object.entries(actionYml.inputs)) {

@@ -12,7 +12,9 @@ import { describe } from '@jest/globals'
  * 20.10 client (/usr/bin/docker) is picked explicitly: it has BuildKit built in (`DOCKER_BUILDKIT=1` opens
  * a BuildKit session in the client itself), whereas a newer client earlier on PATH (here a 28.x one in
  * /usr/local/bin) hands BuildKit builds to the buildx plugin and fails without it. The code under test
- * runs whatever `docker` its PATH holds, as on a runner.
+ * runs whatever `docker` its PATH holds, as on a runner. Upstream: docker/cli v20.10 builds with its own
+ * BuildKit session (cli/command/image/build_buildkit.go); from docker/cli v23.0.0, cmd/docker/builder.go
+ * sends BuildKit builds to the buildx plugin ("BuildKit is enabled but the buildx component is missing").
  */
 export const DOCKER_CLIENT = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 

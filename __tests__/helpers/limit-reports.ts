@@ -1,6 +1,10 @@
 /**
  * Reports at the documented limit (200,000 findings; the Trivy JSON is ~21 MB): a Trivy JSON report with
  * one HIGH vulnerability per package and a SARIF log with one error result per file.
+ * Shapes as upstream writes them: Trivy's JSON report per aquasecurity/trivy v0.70.0 pkg/types/report.go
+ * (SchemaVersion, ArtifactName, ArtifactType, Results[].Target/Class/Type/Vulnerabilities) and
+ * pkg/types/vulnerability.go (VulnerabilityID, PkgName, InstalledVersion, Severity, Title); SARIF per the
+ * OASIS SARIF 2.1.0 schema (sarif-schema-2.1.0.json, the copy in __tests__/__fixtures__).
  */
 export const LIMIT_COUNT = 200_000
 export const LIMIT_TARGET = 'registry.example/app:1.2.3'

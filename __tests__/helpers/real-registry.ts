@@ -3,10 +3,10 @@
  * auth (registry/auth/htpasswd: bcrypt entries, `Basic realm=…` challenges) or token auth (`Bearer
  * realm=…` challenges, tokens from a small loopback token service here) and filesystem storage under a
  * temporary directory; images are pushed with `skopeo copy`. `stop()` kills it and removes its files.
- * Config keys as in distribution v2.8 docs/configuration.md (storage.filesystem.rootdirectory, http.addr,
+ * Config keys as in distribution/distribution v2.8 docs/configuration.md (the registry Debian packages) (storage.filesystem.rootdirectory, http.addr,
  * auth.htpasswd.realm/path, auth.token.realm/service/issuer/rootcertbundle).
  *
- * The token service follows distribution registry/auth/token/token.go (v2.8): a JWT whose header carries
+ * The token service follows distribution/distribution v2.8 registry/auth/token/token.go and docs/spec/auth/token.md: a JWT whose header carries
  * `x5c` (the signing certificate, verified against `rootcertbundle`), RS256-signed, with claims iss, sub,
  * aud (the service), exp, nbf, iat, jti and `access: [{type, name, actions}]` for the requested scope.
  */
