@@ -91,6 +91,10 @@ export const GROUPS = {
       mutate: ['src/config/config.ts'],
       tests: [
         'config/config.test.ts',
+        'config/config-complete.test.ts',
+        'config/registry-inputs.test.ts',
+        'config/exploit-config.test.ts',
+        'config/policy-file-base.test.ts',
         'config/category-inputs.test.ts',
         'config/input-kinds.test.ts',
         'config/sbom-config.test.ts',

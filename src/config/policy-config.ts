@@ -33,7 +33,7 @@ export interface PolicyConfig {
   /** Fingerprints of the baseline SARIF, when one was given. */
   baseline?: Set<string>
   /** The policy file that was read (workspace-relative as given), if any. */
-  policyFile?: string
+  policyFile?: string | undefined
   /** Fail on any finding in CISA's KEV catalog (`fail-on-kev`). */
   failOnKev?: boolean
   /** Fail on any finding with an EPSS score at or above this (`fail-on-epss`, 0..1). */
@@ -44,14 +44,14 @@ export interface PolicyInputs {
   failOn: Threshold
   onlyFixed?: boolean
   ignoreBase?: boolean
-  gateOn?: string
-  severitySource?: string
+  gateOn?: string | undefined
+  severitySource?: string | undefined
   policyFile?: string
-  ignoreFile?: string
-  baselineSarif?: string
+  ignoreFile?: string | undefined
+  baselineSarif?: string | undefined
   failOnKev?: boolean
   /** As written; validated here. */
-  failOnEpss?: string
+  failOnEpss?: string | undefined
 }
 
 export interface FileAccess {
