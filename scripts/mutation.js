@@ -3,8 +3,8 @@
 //
 // Runs StrykerJS over the pure core one unit at a time: each unit mutates a few source files and runs
 // only the unit tests that exercise them (CSG_MUTATION_TESTS, read by jest.mutation.config.js). Stryker's
-// jest runner cannot use per-test coverage with jest's ESM mode and cannot bail, so every mutant runs
-// every selected test; narrowing the tests per unit is what makes a run finish on 2 cores.
+// jest runner filters a mutant's tests by name (perTest coverage) but still loads every test file of the
+// run for each mutant, so narrowing the files per unit is what makes a run finish on 2 cores.
 // A unit's tests must include every unit test that imports its files (directly or through another core
 // module) — a test left out would let its mutants survive and understate the score, never overstate it.
 //
