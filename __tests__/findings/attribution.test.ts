@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { attributeFindings } from '../../src/findings/attribution.js'
 import { parseDockerfile } from '../../src/findings/dockerfile.js'
@@ -118,7 +118,11 @@ const FINDINGS: Finding[] = [
   hinted('CSG-SECRET-ENV', { keyword: 'ARG' }),
 ]
 
-const dockerfile = parseDockerfile(DOCKERFILE, 'Dockerfile')
+// Parsed per test (not while jest collects the tests), so a mutation run knows which tests reach which code.
+let dockerfile: ReturnType<typeof parseDockerfile>
+beforeEach(() => {
+  dockerfile = parseDockerfile(DOCKERFILE, 'Dockerfile')
+})
 const lines = (findings: Finding[]): Record<string, [number, number] | undefined> =>
   Object.fromEntries(
     findings.map((f) => [f.ruleId, f.location ? [f.location.startLine, f.location.endLine ?? 0] : undefined]),

@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { locateInstruction, parseDockerfile } from '../../src/findings/dockerfile.js'
 
 const MULTI_STAGE = [
@@ -36,7 +36,11 @@ const MULTI_STAGE = [
 ].join('\n')
 
 describe('parseDockerfile', () => {
-  const model = parseDockerfile(MULTI_STAGE, 'docker/Dockerfile')
+  // Parsed per test (not while jest collects the tests), so a mutation run knows which tests reach which code.
+  let model: ReturnType<typeof parseDockerfile>
+  beforeEach(() => {
+    model = parseDockerfile(MULTI_STAGE, 'docker/Dockerfile')
+  })
 
   it('splits stages with their names, base images and FROM lines', () => {
     expect(model.path).toBe('docker/Dockerfile')
@@ -150,7 +154,10 @@ describe('locateInstruction', () => {
     'USER root', // 7
     'ENV LAST=1', // 8
   ].join('\n')
-  const model = parseDockerfile(text, 'Dockerfile')
+  let model: ReturnType<typeof parseDockerfile>
+  beforeEach(() => {
+    model = parseDockerfile(text, 'Dockerfile')
+  })
 
   it.each([
     [{ keyword: 'EXPOSE', argument: '22' }, 6],

@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { parseDockerfile } from '../../src/findings/dockerfile.js'
 import {
   alignHistory,
@@ -102,11 +102,15 @@ describe('historyMatches', () => {
 })
 
 describe('alignHistory', () => {
-  const model = parseDockerfile('FROM alpine\nENV A=1\nRUN make\nUSER app\n', 'Dockerfile')
-  const steps: ChainStep[] = model.stages[0]!.instructions.map((instruction) => ({
-    instruction,
-    shell: ['/bin/sh', '-c'],
-  }))
+  // Parsed per test (not while jest collects the tests), so a mutation run knows which tests reach which code.
+  let steps: ChainStep[]
+  beforeEach(() => {
+    const model = parseDockerfile('FROM alpine\nENV A=1\nRUN make\nUSER app\n', 'Dockerfile')
+    steps = model.stages[0]!.instructions.map((instruction) => ({
+      instruction,
+      shell: ['/bin/sh', '-c'],
+    }))
+  })
 
   it('pairs history entries with steps from the end; what comes before is the base image', () => {
     const alignment = alignHistory(

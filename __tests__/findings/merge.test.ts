@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { mergeFindings } from '../../src/findings/merge.js'
 import type { Finding } from '../../src/findings/finding.js'
@@ -93,7 +93,11 @@ const GRYPE_SET: Finding[] = [
 ]
 
 describe('mergeFindings across scanners', () => {
-  const merged = mergeFindings([...TRIVY_SET, ...GRYPE_SET], { severitySource: 'highest' })
+  // Computed per test (not while jest collects the tests), so a mutation run knows which tests reach which code.
+  let merged: ReturnType<typeof mergeFindings>
+  beforeEach(() => {
+    merged = mergeFindings([...TRIVY_SET, ...GRYPE_SET], { severitySource: 'highest' })
+  })
 
   it('gives one finding per (vulnerability, package, version), crediting both scanners', () => {
     expect(merged.map((f) => [f.ruleId, f.package?.name, f.detectedBy])).toEqual([

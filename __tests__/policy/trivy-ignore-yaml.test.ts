@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
 import { applyIgnoreRules } from '../../src/policy/suppress.js'
 import { compilePathGlob, pathGlobMatches } from '../../src/policy/path-glob.js'
@@ -88,7 +88,11 @@ describe('parseTrivyIgnoreYaml', () => {
 })
 
 describe('.trivyignore.yaml rules applied', () => {
-  const rules = parseTrivyIgnoreYaml(YAML)
+  // Parsed per test (not while jest collects the tests), so a mutation run knows which tests reach which code.
+  let rules: ReturnType<typeof parseTrivyIgnoreYaml>
+  beforeEach(() => {
+    rules = parseTrivyIgnoreYaml(YAML)
+  })
   const today = new Date('2026-01-01T00:00:00Z')
 
   it.each<[string, Partial<Finding>, string | undefined]>([
