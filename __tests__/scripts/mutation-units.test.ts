@@ -16,4 +16,12 @@ describe('npm run mutation units', () => {
     expect(new Set(files).size).toBe(files.length)
     expect(files.filter((f) => !f.startsWith('src/') || !f.endsWith('.ts') || !existsSync(f))).toEqual([])
   })
+
+  it('run only test files that exist (a misspelt one would silently lower the score)', () => {
+    const units = Object.values(GROUPS as Record<string, Record<string, { tests: string[] }>>).flatMap((g) =>
+      Object.values(g),
+    )
+    const tests = units.flatMap((u) => u.tests)
+    expect(tests.filter((t) => !t.endsWith('.test.ts') || !existsSync(`__tests__/${t}`))).toEqual([])
+  })
 })
