@@ -139,7 +139,15 @@ export const GROUPS = {
         'src/policy/epss.ts',
         'src/findings/exploit-data.ts',
       ],
-      tests: ['policy/exploit-gate.test.ts', 'policy/kev.test.ts', 'policy/epss.test.ts'],
+      tests: [
+        'policy/exploit-gate.test.ts',
+        'policy/exploit-gate-reasons.test.ts',
+        'policy/kev.test.ts',
+        'policy/kev-catalog-fields.test.ts',
+        'policy/epss.test.ts',
+        'policy/epss-table.test.ts',
+        'findings/exploit-data.test.ts',
+      ],
     },
     'policy-base': {
       mutate: [
@@ -150,10 +158,11 @@ export const GROUPS = {
       ],
       tests: [
         'policy/base-images.test.ts',
-
+        'policy/base-image-policy.test.ts',
+        'policy/base-image-names.test.ts',
         'policy/ignore-base.test.ts',
         'findings/base-attribution.test.ts',
-
+        'findings/base-image.test.ts',
         'config/policy-file-base.test.ts',
       ],
     },

@@ -48,8 +48,12 @@ export function normaliseAllowPattern(pattern: string): { pattern: string } | { 
   if (first === 'index.docker.io' || first === 'docker.io') {
     return { pattern: `docker.io/${rest.includes('/') ? rest : `library/${rest}`}` }
   }
-  // A first component with `.`, `:` or `*`, or `localhost`, is a registry (or a pattern over registries).
-  if (first === 'localhost' || /[.:*]/.test(first)) return { pattern: text }
+  // A first component with `.`, `:` or `*`, `localhost`, or upper-case letters as written is a registry
+  // (or a pattern over registries): distribution/reference's splitDockerDomain (normalize.go), which
+  // parseReference follows for the names compared against these patterns.
+  const written = pattern.trim().slice(0, slash)
+  if (first === 'localhost' || /[.:*]/.test(first) || written !== written.toLowerCase())
+    return { pattern: text }
   return { pattern: `docker.io/${text}` }
 }
 

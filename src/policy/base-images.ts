@@ -41,21 +41,27 @@ interface Candidate {
   location?: SourceLocation
   /** True when a build arg chose it: `--build-arg` may pick another at build time. */
   fromBuildArg: boolean
+  /** True for the base-name label or annotation, false for a FROM line. */
+  fromLabel: boolean
 }
 
 export function checkBaseImages(check: BaseImageCheck): Finding[] {
   const candidates = fromLines(check.model)
   const declared = check.labels?.[BASE_NAME_LABEL]?.trim()
   if (declared !== undefined && declared !== '') {
-    const name = normaliseBaseImage(declared)
-    // The label usually repeats the final FROM; only a different base is checked again.
-    const repeated = candidates.some((c) => sameImage(normaliseBaseImage(c.reference), name))
+    const name = normaliseBaseImage(declared)?.name
+    // The label usually repeats a FROM, often spelt otherwise: `docker.io/library/alpine:3.19`, with the
+    // digest in its own annotation (org.opencontainers.image.base.digest; opencontainers/image-spec
+    // annotations.md). A repository a FROM line names was judged on that line; only another one is checked.
+    const repeated =
+      name !== undefined && candidates.some((c) => normaliseBaseImage(c.reference)?.name === name)
     if (!repeated) {
       const base = check.model ? baseImageOf(check.model) : undefined
       candidates.push({
         reference: declared,
         written: `label ${BASE_NAME_LABEL}=${declared}`,
         fromBuildArg: false,
+        fromLabel: true,
         ...(base !== undefined ? { location: base.location } : {}),
       })
     }
@@ -78,14 +84,8 @@ function fromLines(model: DockerfileModel | undefined): Candidate[] {
       written: `FROM ${stage.from.rawText}`,
       location: locationOf(model, stage.from),
       fromBuildArg: stage.from.rawText.includes('$'),
+      fromLabel: false,
     }))
-}
-
-function sameImage(
-  a: ReturnType<typeof normaliseBaseImage>,
-  b: ReturnType<typeof normaliseBaseImage>,
-): boolean {
-  return a !== undefined && b !== undefined && a.name === b.name && a.tag === b.tag && a.digest === b.digest
 }
 
 function judge(candidate: Candidate, check: BaseImageCheck): Finding | undefined {
@@ -100,8 +100,15 @@ function judge(candidate: Candidate, check: BaseImageCheck): Finding | undefined
       ruleTitle: 'Base image cannot be checked',
       title: `Base image cannot be checked: ${candidate.written}`,
       subject: candidate.written,
-      description: `${candidate.written} does not name an image after build-arg substitution ("${candidate.reference}")${argNote}, so the base-images policy cannot check it.`,
-      fix: 'Give the build arg a default (ARG BASE=registry/repository:tag@sha256:…) before the first FROM, or name the image directly.',
+      ...(candidate.fromLabel
+        ? {
+            description: `The image's ${candidate.written} does not name an image, so the base-images policy cannot check it.`,
+            fix: `Set ${BASE_NAME_LABEL} to the base image's reference (registry/repository:tag), or leave it out.`,
+          }
+        : {
+            description: `${candidate.written} does not name an image after build-arg substitution ("${candidate.reference}")${argNote}, so the base-images policy cannot check it.`,
+            fix: 'Give the build arg a default (ARG BASE=registry/repository:tag@sha256:…) before the first FROM, or name the image directly.',
+          }),
     })
   }
   const shown = `${name.name}${name.tag !== undefined ? `:${name.tag}` : ''}${name.digest !== undefined ? `@${name.digest}` : ''}`
@@ -123,7 +130,7 @@ function judge(candidate: Candidate, check: BaseImageCheck): Finding | undefined
       title: `Base image not pinned by digest: ${shown}`,
       subject: `FROM ${name.name}`,
       description: `${candidate.written} names ${shown}${argNote} by tag: the image behind the tag can change between builds. base-images.require-digest is on in ${policy.origin}.`,
-      fix: `Pin the digest: FROM ${candidate.reference.replace(/@.*$/, '')}${name.tag === undefined ? `:${tag}` : ''}@sha256:<digest> (\`docker buildx imagetools inspect ${name.name}:${tag}\` shows it); Dependabot or Renovate keep pinned digests up to date.`,
+      fix: `Pin the digest: FROM ${candidate.reference}${name.tag === undefined ? `:${tag}` : ''}@sha256:<digest> (\`docker buildx imagetools inspect ${name.name}:${tag}\` shows it); Dependabot or Renovate keep pinned digests up to date.`,
     })
   }
   return undefined
