@@ -70,7 +70,7 @@ export const GROUPS = {
     },
     'sarif-rules': {
       mutate: ['src/report/sarif-rules.ts'],
-      tests: ['report/sarif-rules.test.ts', 'report/sarif.test.ts'],
+      tests: ['report/sarif-rules.test.ts', 'report/sarif-rule-help.test.ts', 'report/sarif.test.ts'],
     },
     'sarif-build': {
       mutate: ['src/report/sarif.ts', 'src/report/sarif-floor.ts'],
