@@ -44,7 +44,12 @@ export const GROUPS = {
     },
     'findings-merge': {
       mutate: ['src/findings/merge.ts', 'src/findings/package-identity.ts'],
-      tests: ['findings/merge.test.ts', 'findings/package-identity.test.ts'],
+      tests: [
+        'findings/merge.test.ts',
+        'findings/merge-cases.test.ts',
+        'findings/package-identity.test.ts',
+        'findings/package-families.test.ts',
+      ],
     },
     'findings-dockerfile': {
       mutate: [
