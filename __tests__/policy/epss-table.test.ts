@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
+import { vulnerability as fixture } from '../helpers/gate-result-fixtures.js'
 import { applyEpssTable, EpssFileError, parseEpssCsv } from '../../src/policy/epss.js'
 
 function refusal(text: string): string {
@@ -139,17 +140,7 @@ describe('parseEpssCsv reads FIRST’s file and its variants', () => {
 })
 
 describe('applyEpssTable', () => {
-  const vulnerability = (ruleId: string, aliases: string[] = []): Finding => ({
-    kind: 'vulnerability',
-    ruleId,
-    aliases,
-    title: '',
-    description: '',
-    severity: 'medium',
-    detectedBy: ['trivy'],
-    target: 'app:1',
-    references: [],
-  })
+  const vulnerability = (ruleId: string, aliases: string[] = []): Finding => fixture({ ruleId, aliases })
 
   it('keeps the first CVE of equal scores, and adds no percentile or date the file lacks', () => {
     const table = parseEpssCsv(rows('cve,epss', 'CVE-2021-0001,0.5', 'CVE-2021-0002,0.5'))

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
+import { vulnerability } from '../helpers/gate-result-fixtures.js'
 import {
   KEV_CATALOG_URL,
   KevCatalogError,
@@ -187,17 +188,7 @@ describe('parseKevCatalog reads padded and minimal catalogs', () => {
 
 describe('markKnownExploited through the ids of a finding', () => {
   const catalog = (): ReturnType<typeof parseKevCatalog> => parseKevCatalog(catalogText({}))
-  const finding = (ruleId: string, aliases: string[]): Finding => ({
-    kind: 'vulnerability',
-    ruleId,
-    aliases,
-    title: '',
-    description: '',
-    severity: 'low',
-    detectedBy: ['trivy'],
-    target: 'app:1',
-    references: [],
-  })
+  const finding = (ruleId: string, aliases: string[]): Finding => vulnerability({ ruleId, aliases })
 
   it.each<[string, string, string[], boolean]>([
     ['a lower-case padded rule id', ' cve-2021-44228 ', [], true],
