@@ -28,6 +28,8 @@ describe('normaliseAllowPattern', () => {
     ['localhost/acme/*', { pattern: 'localhost/acme/*' }],
     ['MyRegistry/team/*', { pattern: 'myregistry/team/*' }],
     ['acme/*', { pattern: 'docker.io/acme/*' }],
+    ['acme/Base', { pattern: 'docker.io/acme/base' }],
+    [' aB/x', { pattern: 'ab/x' }],
     ['docker.io/acme/*', { pattern: 'docker.io/acme/*' }],
     ['registry:5000/*', { pattern: 'registry:5000/*' }],
     ['ghcr.io/acme team/*', { problem: '"ghcr.io/acme team/*" contains white space' }],

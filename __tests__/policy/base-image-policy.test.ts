@@ -181,6 +181,18 @@ describe('the base-name label beside the FROM lines', () => {
       'quay.io/x/base:1',
       ['csg/untrusted-base-image@none'],
     ],
+    [
+      'a label beside a FROM that names no image',
+      'ARG BASE\nFROM ${BASE}',
+      'quay.io/x/base:1',
+      ['csg/base-image-unresolved@2', 'csg/untrusted-base-image@2'],
+    ],
+    [
+      'two unresolvable names, each reported',
+      'ARG BASE\nFROM ${BASE}',
+      'Not An Image',
+      ['csg/base-image-unresolved@2', 'csg/base-image-unresolved@2'],
+    ],
     ['a blank label', `FROM alpine@${DIGEST}`, '   ', []],
     ['a padded label of a named repository', `FROM alpine@${DIGEST}`, '  alpine  ', []],
     [
