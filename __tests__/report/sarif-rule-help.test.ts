@@ -48,7 +48,8 @@ describe('vulnerability help', () => {
 
   it('skips a blank description in the markdown and takes the first score any finding has', () => {
     const help = rule([
-      bare({ description: '  \n ', severity: 'high' }),
+      // The more severe finding comes first and has no score: the score is the next one's.
+      bare({ description: '  \n ', severity: 'critical' }),
       bare({ description: '  \n ', severity: 'high', score: 7.5, detectedBy: ['grype'] }),
     ]).help
     expect(help).toStrictEqual({

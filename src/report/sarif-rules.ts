@@ -174,7 +174,7 @@ function vulnerabilityHelp(
   const title = oneLine(lead.title, 300) || id
   const packages = uniqueBy(
     findings.filter((f) => f.package !== undefined),
-    (f) => `${f.package?.type ?? ''}\u0000${f.package?.name ?? ''}\u0000${f.package?.version ?? ''}`,
+    (f) => `${f.package!.type}\u0000${f.package!.name}\u0000${f.package!.version}`,
   )
   const shown = packages.slice(0, MAX_PACKAGES_IN_HELP)
   const more = packages.length - shown.length
@@ -225,7 +225,8 @@ function genericHelp(
 ): { text: string; markdown: string } {
   const text: string[] = [title]
   const md: string[] = [`**${escapeMarkdown(title, 300)}**`]
-  if (description !== '' && description !== title) {
+  // The description is never empty: buildRule falls back to the title.
+  if (description !== title) {
     text.push('', description)
     md.push('', escapeMarkdown(description, 3000))
   }
