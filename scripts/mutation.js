@@ -254,6 +254,22 @@ export function countMutants(file) {
   return counts
 }
 
+/**
+ * Drops the static mutants (module-level code: tables, regular expressions, constants) from an
+ * incremental file so the next run tests them again. Stryker runs them against every test, so none has a
+ * test it is "covered by", and its incremental diff then reuses their old result even when test files
+ * were added: a survivor stays a survivor after the test that kills it is written.
+ * @param {string} file
+ */
+export function forgetStaticMutants(file) {
+  if (!existsSync(file)) return
+  /** @type {{ files: Record<string, { mutants: { static?: boolean }[] }> }} */
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  for (const entry of Object.values(report.files))
+    entry.mutants = entry.mutants.filter((m) => m.static !== true)
+  writeFileSync(file, JSON.stringify(report))
+}
+
 /** @param {ReturnType<typeof countMutants>} c */
 function score(c) {
   const detected = c.Killed + c.Timeout
@@ -303,6 +319,7 @@ function main() {
       incrementalFile: `${REPORT_DIR}/${name}.incremental.json`,
     }
     const configFile = `${REPORT_DIR}/${name}.stryker.json`
+    if (!options.full && !options.summary) forgetStaticMutants(config.incrementalFile)
     if (options.summary) {
       if (!existsSync(report)) {
         lines.push(`${`${group}/${name}`.padEnd(22)} not measured yet (npm run mutation -- ${name})`)

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it, expect } from '@jest/globals'
 // @ts-expect-error: a plain JavaScript script without declarations
-import { filesInNoUnit, GROUPS } from '../../scripts/mutation.js'
+import { filesInNoUnit, forgetStaticMutants, GROUPS } from '../../scripts/mutation.js'
 
 describe('npm run mutation units', () => {
   it('cover every file of the pure core, so a new module counts in the score', () => {
@@ -23,5 +25,41 @@ describe('npm run mutation units', () => {
     )
     const tests = units.flatMap((u) => u.tests)
     expect(tests.filter((t) => !t.endsWith('.test.ts') || !existsSync(`__tests__/${t}`))).toEqual([])
+  })
+
+  it('forget the static mutants of an incremental file, so new tests reach them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csg-mutation-'))
+    try {
+      const file = join(dir, 'unit.incremental.json')
+      const mutant = (id: string, status: string, isStatic?: boolean) => ({
+        id,
+        status,
+        ...(isStatic !== undefined ? { static: isStatic } : {}),
+      })
+      writeFileSync(
+        file,
+        JSON.stringify({
+          schemaVersion: '2',
+          files: {
+            'src/a.ts': {
+              mutants: [mutant('1', 'Survived', true), mutant('2', 'Killed', false), mutant('3', 'Survived')],
+            },
+            'src/b.ts': { mutants: [mutant('4', 'Killed', true)] },
+          },
+        }),
+      )
+      forgetStaticMutants(file)
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+        schemaVersion: '2',
+        files: {
+          'src/a.ts': { mutants: [mutant('2', 'Killed', false), mutant('3', 'Survived')] },
+          'src/b.ts': { mutants: [] },
+        },
+      })
+      forgetStaticMutants(join(dir, 'absent.json')) // a first run has no incremental file
+      expect(existsSync(join(dir, 'absent.json'))).toBe(false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
