@@ -319,7 +319,6 @@ function main() {
       incrementalFile: `${REPORT_DIR}/${name}.incremental.json`,
     }
     const configFile = `${REPORT_DIR}/${name}.stryker.json`
-    if (!options.full && !options.summary) forgetStaticMutants(config.incrementalFile)
     if (options.summary) {
       if (!existsSync(report)) {
         lines.push(`${`${group}/${name}`.padEnd(22)} not measured yet (npm run mutation -- ${name})`)
@@ -327,6 +326,7 @@ function main() {
         continue
       }
     } else {
+      if (!options.full) forgetStaticMutants(config.incrementalFile)
       writeFileSync(configFile, JSON.stringify(config, null, 2))
       console.log(`\n== ${group}/${name}: ${unit.mutate.join(' ')}\n   tests: ${unit.tests.join(' ')}`)
       const run = spawnSync('npx', ['stryker', 'run', configFile], {

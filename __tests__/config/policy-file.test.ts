@@ -1,17 +1,12 @@
 import { describe, it, expect } from '@jest/globals'
 import { DEFAULT_POLICY_FILE, parsePolicyFile } from '../../src/config/policy-file.js'
 import { ConfigurationError } from '../../src/util/errors.js'
+import { thrownBy } from '../helpers/thrown.js'
 
 const ORIGIN = DEFAULT_POLICY_FILE
 
 function problems(text: string): string[] {
-  try {
-    parsePolicyFile(text, ORIGIN)
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError)
-    return (error as Error).message.split('\n')
-  }
-  throw new Error('expected a ConfigurationError')
+  return thrownBy(() => parsePolicyFile(text, ORIGIN), ConfigurationError).message.split('\n')
 }
 
 describe('parsePolicyFile', () => {

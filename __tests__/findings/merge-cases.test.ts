@@ -27,6 +27,22 @@ function vuln(scanner: string, ruleId: string, overrides: Partial<Finding> = {})
   }
 }
 
+/** A misconfiguration as one scanner reports it, with no optional field. */
+function misconfig(overrides: Partial<Finding> = {}): Finding {
+  return {
+    kind: 'misconfiguration',
+    ruleId: 'DS002',
+    aliases: [],
+    title: 'Image user should not be root',
+    description: '',
+    severity: 'high',
+    detectedBy: ['trivy'],
+    target: TARGET,
+    references: [],
+    ...overrides,
+  }
+}
+
 const both = (findings: Finding[]): Finding[] => {
   const forward = mergeFindings(findings, HIGHEST)
   expect(mergeFindings([...findings].reverse(), HIGHEST)).toStrictEqual(forward)
@@ -360,19 +376,6 @@ describe('chosen severity', () => {
 })
 
 describe('what keeps findings apart', () => {
-  const misconfig = (overrides: Partial<Finding> = {}): Finding => ({
-    kind: 'misconfiguration',
-    ruleId: 'DS002',
-    aliases: [],
-    title: 'Image user should not be root',
-    description: '',
-    severity: 'high',
-    detectedBy: ['trivy'],
-    target: TARGET,
-    references: [],
-    ...overrides,
-  })
-
   it('merges a rule id spelt in another case, and names it by its first spelling in text order', () => {
     const merged = both([misconfig({ ruleId: 'ds002', detectedBy: ['dockle'] }), misconfig()])
     expect(merged.map((f) => [f.ruleId, f.detectedBy])).toEqual([['DS002', ['dockle', 'trivy']]])
@@ -427,27 +430,11 @@ describe('output order', () => {
       vuln('grype', 'CVE-2023-9999', { package: { name: 'aa', version: '2', type: 'npm' } }),
       vuln('grype', 'CVE-2023-9999', { package: { name: 'aa', version: '10', type: 'npm', path: 'b' } }),
       vuln('grype', 'CVE-2023-9999', { target: 'a:1' }),
-      { ...vuln('trivy', 'DS001'), kind: 'misconfiguration', package: undefined, subject: 'b' } as Finding,
-      { ...vuln('trivy', 'DS001'), kind: 'misconfiguration', package: undefined, subject: 'a' } as Finding,
-      {
-        ...vuln('trivy', 'DS001'),
-        kind: 'misconfiguration',
-        package: undefined,
-        subject: 'a',
-        detectedBy: ['dockle'],
-        layer: { diffId: 'x' },
-      } as Finding,
-      {
-        ...vuln('trivy', 'DS001'),
-        kind: 'misconfiguration',
-        package: undefined,
-        subject: 'a',
-        location: { path: 'D', startLine: 1 },
-      } as Finding,
-    ].map((f) => {
-      if (f.package === undefined) delete f.package
-      return f
-    })
+      misconfig({ ruleId: 'DS001', subject: 'b' }),
+      misconfig({ ruleId: 'DS001', subject: 'a' }),
+      misconfig({ ruleId: 'DS001', subject: 'a', detectedBy: ['dockle'], layer: { diffId: 'x' } }),
+      misconfig({ ruleId: 'DS001', subject: 'a', location: { path: 'D', startLine: 1 } }),
+    ]
     const order = both(findings).map((f) =>
       [
         f.kind,

@@ -6,17 +6,13 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
 import { vulnerability as fixture } from '../helpers/gate-result-fixtures.js'
+import { thrownBy } from '../helpers/thrown.js'
 import { applyEpssTable, EpssFileError, parseEpssCsv } from '../../src/policy/epss.js'
 
 function refusal(text: string): string {
-  try {
-    parseEpssCsv(text)
-  } catch (error) {
-    expect(error).toBeInstanceOf(EpssFileError)
-    expect((error as Error).name).toBe('EpssFileError')
-    return (error as Error).message
-  }
-  throw new Error('the file was accepted')
+  const error = thrownBy(() => parseEpssCsv(text), EpssFileError)
+  expect(error.name).toBe('EpssFileError')
+  return error.message
 }
 
 const rows = (...lines: string[]): string => lines.join('\n')

@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
 import { vulnerability } from '../helpers/gate-result-fixtures.js'
+import { thrownBy } from '../helpers/thrown.js'
 import {
   KEV_CATALOG_URL,
   KevCatalogError,
@@ -31,14 +32,9 @@ function catalogText(top: Record<string, unknown>, entries: unknown[] = [ENTRY])
 }
 
 function refusal(text: string): string {
-  try {
-    parseKevCatalog(text)
-  } catch (error) {
-    expect(error).toBeInstanceOf(KevCatalogError)
-    expect((error as Error).name).toBe('KevCatalogError')
-    return (error as Error).message
-  }
-  throw new Error('the catalog was accepted')
+  const error = thrownBy(() => parseKevCatalog(text), KevCatalogError)
+  expect(error.name).toBe('KevCatalogError')
+  return error.message
 }
 
 describe('parseKevCatalog refuses a catalog without the fields of the schema', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { buildFindingsDocument } from '../../src/report/findings-json.js'
 import { parseFindingsDocument } from '../../src/scanners/findings-report.js'
 import { ScannerError } from '../../src/util/errors.js'
+import { thrownBy } from '../helpers/thrown.js'
 import type { GateResult } from '../../src/report/gate-result.js'
 
 const ORIGIN = 'findings:legs/api/findings.json'
@@ -85,13 +86,8 @@ const written = (): Record<string, unknown> =>
   JSON.parse(JSON.stringify(buildFindingsDocument(RESULT))) as Record<string, unknown>
 
 function failure(doc: unknown): string {
-  try {
-    parseFindingsDocument(typeof doc === 'string' ? doc : JSON.stringify(doc), ORIGIN)
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScannerError)
-    return (error as Error).message
-  }
-  throw new Error('expected a ScannerError')
+  const text = typeof doc === 'string' ? doc : JSON.stringify(doc)
+  return thrownBy(() => parseFindingsDocument(text, ORIGIN), ScannerError).message
 }
 
 describe('parseFindingsDocument', () => {
