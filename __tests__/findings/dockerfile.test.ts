@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import { locateInstruction, parseDockerfile } from '../../src/findings/dockerfile.js'
+import { finalFromLine, parseDockerfile } from '../../src/findings/dockerfile.js'
 
 const MULTI_STAGE = [
   '# syntax=docker/dockerfile:1', // 1
@@ -143,37 +143,22 @@ describe('parseDockerfile', () => {
   })
 })
 
-describe('locateInstruction', () => {
-  const text = [
-    'FROM node:20 AS build', // 1
-    'EXPOSE 22', // 2
-    'FROM node:20-alpine', // 3
-    'ENV API_TOKEN=abc OTHER=1', // 4
-    'EXPOSE 8080', // 5
-    'EXPOSE 22/tcp 9000', // 6
-    'USER root', // 7
-    'ENV LAST=1', // 8
-  ].join('\n')
-  let model: ReturnType<typeof parseDockerfile>
-  beforeEach(() => {
-    model = parseDockerfile(text, 'Dockerfile')
+describe('finalFromLine', () => {
+  it('is the FROM line of the last stage', () => {
+    const model = parseDockerfile(
+      'FROM node:20 AS build\nRUN make\n\nFROM node:20-alpine\nUSER app\n',
+      'Dockerfile',
+    )
+    expect(finalFromLine(model)).toEqual({ path: 'Dockerfile', startLine: 4, endLine: 4 })
   })
 
-  it.each([
-    [{ keyword: 'EXPOSE', argument: '22' }, 6],
-    [{ keyword: 'EXPOSE', argument: '22/tcp' }, 6],
-    [{ keyword: 'EXPOSE', argument: '8080' }, 5],
-    [{ keyword: 'EXPOSE', argument: '53/udp' }, 6], // no match: the last EXPOSE
-    [{ keyword: 'ENV', argument: 'API_TOKEN' }, 4],
-    [{ keyword: 'ENV' }, 8],
-    [{ keyword: 'USER', argument: 'root' }, 7],
-    [{ keyword: 'FROM' }, 3],
-  ] as const)('%j → line %i of the final stage', (hint, line) => {
-    expect(locateInstruction(model, hint)).toEqual({ path: 'Dockerfile', startLine: line, endLine: line })
+  it('spans a FROM continued over lines', () => {
+    const model = parseDockerfile('FROM \\\n  alpine:3.19\nUSER app\n', 'docker/Dockerfile')
+    expect(finalFromLine(model)).toEqual({ path: 'docker/Dockerfile', startLine: 1, endLine: 2 })
   })
 
-  it('is undefined when the final stage has no such instruction, or there is no stage', () => {
-    expect(locateInstruction(model, { keyword: 'HEALTHCHECK' })).toBeUndefined()
-    expect(locateInstruction(parseDockerfile('', 'Dockerfile'), { keyword: 'FROM' })).toBeUndefined()
+  it('is undefined without a stage', () => {
+    expect(finalFromLine(parseDockerfile('', 'Dockerfile'))).toBeUndefined()
+    expect(finalFromLine(parseDockerfile('ARG A=1\n', 'Dockerfile'))).toBeUndefined()
   })
 })

@@ -8,7 +8,7 @@ import type { Finding, SourceLocation } from './finding.js'
 import type { HistoryEntry, LayerInfo } from '../target/image-types.js'
 import {
   finalStage,
-  locateInstruction,
+  finalFromLine,
   locationOf,
   type DockerfileModel,
   type DockerfileStage,
@@ -54,12 +54,12 @@ export function attributeFindings(findings: readonly Finding[], options: Attribu
       out.location = { ...location }
       // A layer below the build's first instruction came with the base image.
       if (sameLine(location, baseLine)) out.base = true
-    } else if (finding.instruction && (!finding.layer || !layerLocations.has(finding.layer.diffId))) {
+    } else if (finding.instruction) {
       // An image setting: the instruction whose history entry set it, or the base image's FROM when the
       // value came with the base — never merely the last instruction of the same keyword.
       const located =
         finding.instruction.keyword === 'FROM'
-          ? locateInstruction(model, finding.instruction)
+          ? finalFromLine(model)
           : locateSetting({ model, hint: finding.instruction, history: options.history, aligned, fromLine })
       if (located) out.location = located
       // A setting the base image's history set (something missing points at FROM, but is this file's).
@@ -95,7 +95,7 @@ function locateLayers(
   // Layers and non-empty history entries pair up from the top. A base image may carry layers with no
   // history entry (`docker import` of a root filesystem, images written without history): those extra
   // bottom layers precede every entry, so they are the base image's too. More entries than layers: no pairing.
-  if (layerHistory.length > layers.length || layers.length === 0) return located
+  if (layerHistory.length > layers.length) return located
   const unrecorded = layers.length - layerHistory.length
 
   const ordered = [...layers].sort((a, b) => a.index - b.index)
@@ -120,10 +120,8 @@ function buildChain(model: DockerfileModel): { steps: ChainStep[]; root: Dockerf
   const last = finalStage(model)
   if (!last) return undefined
   const stages: DockerfileStage[] = []
-  const seen = new Set<number>()
+  // A stage is only ever built on an earlier one (parseDockerfile links names already seen): no cycles.
   for (let stage: DockerfileStage | undefined = last; stage;) {
-    if (seen.has(stage.index)) return undefined
-    seen.add(stage.index)
     stages.unshift(stage)
     stage = stage.baseStage !== undefined ? model.stages[stage.baseStage] : undefined
   }

@@ -90,11 +90,10 @@ export function expandVariables(text: string, scope: VariableScope, options: Exp
     const ch = text[i]!
     if (ch === options.escapeChar && i + 1 < text.length) {
       const next = text[i + 1]!
-      if (
-        next === '$' ||
-        (options.removeQuotes && (next === '"' || next === "'" || next === options.escapeChar))
-      ) {
-        emit(next)
+      // An escaped `$`, quote or escape is literal: it starts no variable and opens no quote. Words lose
+      // the escape as the builder's lexer removes it; display keeps it (but `\$` shows as `$`).
+      if (next === '$' || next === '"' || next === "'" || next === options.escapeChar) {
+        emit(next === '$' || options.removeQuotes ? next : `${ch}${next}`)
         i++
         continue
       }

@@ -4,7 +4,7 @@
  * causes them. Parsing is `dockerfile-ast`'s; this module adds the builder's view of each instruction. Pure.
  */
 import { DockerfileParser, type Instruction } from 'dockerfile-ast'
-import type { InstructionHint, SourceLocation } from './finding.js'
+import type { SourceLocation } from './finding.js'
 import {
   expandVariables,
   joinArguments,
@@ -69,7 +69,6 @@ export interface DockerfileModel {
   globalArgs: Record<string, string | undefined>
 }
 
-const WITH_FLAGS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK'])
 const WITH_HEREDOCS = new Set(['RUN', 'COPY', 'ADD'])
 /** Instructions whose arguments the builder substitutes (RUN, CMD, ... are left to the shell). */
 const SUBSTITUTED = new Set([
@@ -163,29 +162,28 @@ function describe(
 ): DockerfileInstruction {
   const range = node.getRange()
   const joined = joinArguments(node.getRawArgumentsContent() ?? '', escapeChar, WITH_HEREDOCS.has(keyword))
-  const words = splitWords(joined.line)
+  // dockerfile-ast leaves a modifiable instruction's `--flags` (FROM, RUN, COPY, ADD, HEALTHCHECK) out
+  // of its argument text and gives them here.
   const flags: Record<string, string> = {}
-  // dockerfile-ast leaves a modifiable instruction's flags out of its argument text.
   const withFlags = node as Instruction & {
     getFlags?: () => { getName(): string; getValue(): string | null }[]
   }
   if (typeof withFlags.getFlags === 'function') {
     for (const flag of withFlags.getFlags()) flags[flag.getName()] = flag.getValue() ?? ''
   }
-  if (WITH_FLAGS.has(keyword)) {
-    while (words[0]?.startsWith('--')) {
-      const flag = words.shift()!.slice(2)
-      const eq = flag.indexOf('=')
-      flags[eq >= 0 ? flag.slice(0, eq) : flag] = eq >= 0 ? flag.slice(eq + 1) : ''
-    }
-  }
+  const words = splitWords(joined.line)
   const rawText = words.join(' ')
   const substitute = SUBSTITUTED.has(keyword)
   const display = expandVariables(rawText, scope, { escapeChar, removeQuotes: false })
+  const execForm = parseJsonArray(rawText)
+  const expanded = (execForm ?? words).map((w) =>
+    expandVariables(w, scope, { escapeChar, removeQuotes: true }),
+  )
   const instruction: DockerfileInstruction = {
     keyword,
-    arguments: [],
-    argumentPatterns: [],
+    arguments: expanded.map((e) => e.value),
+    // What the builder does not substitute (RUN, CMD, …) it passes on as written.
+    argumentPatterns: substitute ? expanded.map((e) => e.pattern) : (execForm ?? words),
     rawText,
     text: display.value,
     pattern: substitute ? display.pattern : rawText,
@@ -195,15 +193,7 @@ function describe(
     endLine: range.end.line + 1,
     stageIndex,
   }
-  const execForm = parseJsonArray(rawText)
   if (execForm) instruction.execForm = execForm
-  const expanded = (execForm ?? words).map((w) =>
-    expandVariables(w, scope, { escapeChar, removeQuotes: true }),
-  )
-  instruction.arguments = expanded.map((e) => e.value)
-  instruction.argumentPatterns = substitute
-    ? expanded.map((e) => e.pattern)
-    : (execForm ?? words.map((w) => expandVariables(w, new Map(), { escapeChar, removeQuotes: true }).value))
   if (keyword === 'ENV' || keyword === 'LABEL' || keyword === 'ARG') {
     instruction.properties = propertiesOf(node, scope, escapeChar)
   }
@@ -237,35 +227,10 @@ export function locationOf(model: DockerfileModel, instruction: DockerfileInstru
   return { path: model.path, startLine: instruction.startLine, endLine: instruction.endLine }
 }
 
-/**
- * Where in the final stage an image setting comes from: the last instruction of `hint.keyword` whose
- * arguments contain `hint.argument` as a word (a port matches `22/tcp` and `22`; a name matches `NAME=…`),
- * else the last instruction of that keyword; `FROM` is the final stage's FROM line.
- */
-export function locateInstruction(model: DockerfileModel, hint: InstructionHint): SourceLocation | undefined {
+/** The final stage's FROM line: where a setting the final stage lacks (no USER, no HEALTHCHECK) is put. */
+export function finalFromLine(model: DockerfileModel): SourceLocation | undefined {
   const stage = finalStage(model)
-  if (!stage) return undefined
-  if (hint.keyword === 'FROM') return locationOf(model, stage.from)
-  const candidates = stage.instructions.filter((i) => i.keyword === hint.keyword)
-  const argument = hint.argument
-  if (argument !== undefined && argument !== '') {
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      if (containsArgument(candidates[i]!, argument)) return locationOf(model, candidates[i]!)
-    }
-  }
-  const last = candidates[candidates.length - 1]
-  return last ? locationOf(model, last) : undefined
-}
-
-function containsArgument(instruction: DockerfileInstruction, argument: string): boolean {
-  if (instruction.keyword === 'EXPOSE') {
-    const wanted = normalizePort(argument)
-    return instruction.arguments.some((word) => normalizePort(word) === wanted)
-  }
-  const names = instruction.properties?.map((p) => p.name) ?? []
-  if (names.includes(argument)) return true
-  const words = instruction.arguments.flatMap((word) => [word, ...word.split(/[=:]/)])
-  return words.includes(argument)
+  return stage ? locationOf(model, stage.from) : undefined
 }
 
 /** `22` and `22/tcp` are the same port; protocols are compared case-insensitively. */

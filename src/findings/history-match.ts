@@ -292,19 +292,17 @@ function normalizeDirectory(path: string): string {
 function commandMatches(body: string, step: ChainStep): boolean {
   const recorded = quotedStrings(body)
   const instruction = step.instruction
-  const expected = instruction.execForm ?? [...step.shell, instruction.rawText]
-  if (
-    recorded.length === expected.length &&
-    recorded.every((r, i) => normalize(r) === normalize(expected[i]!))
-  ) {
-    return true
+  const execForm = instruction.execForm
+  if (execForm) {
+    return (
+      recorded.length === execForm.length &&
+      recorded.every((r, i) => normalize(r) === normalize(execForm[i]!))
+    )
   }
-  // Shell form under a shell this chain does not know (set by the base image): compare the command only.
-  return (
-    !instruction.execForm &&
-    recorded.length > 0 &&
-    normalize(recorded[recorded.length - 1]!) === normalize(instruction.rawText)
-  )
+  // Shell form: the builder records `[<shell…>, <command>]`. The shell may be one this chain does not know
+  // (set by the base image), so only the command is compared.
+  const command = recorded[recorded.length - 1]
+  return command !== undefined && normalize(command) === normalize(instruction.rawText)
 }
 
 /** The strings of a Go-formatted list (`["a" "b"]`), unescaped. */

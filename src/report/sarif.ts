@@ -137,10 +137,8 @@ function buildResult(
   options: BuildSarifOptions,
 ): Result {
   const location = finding.location
-  const uri =
-    location !== undefined
-      ? artifactUri(options.dockerfileUri ?? location.path)
-      : artifactUri(repository === '' ? 'image' : repository)
+  // Without a Dockerfile line the finding sits on the image itself (its identity is never empty).
+  const uri = artifactUri(location !== undefined ? (options.dockerfileUri ?? location.path) : repository)
   const startLine = location !== undefined ? positiveLine(location.startLine) : 1
   const endLine =
     location?.endLine !== undefined && Number.isFinite(location.endLine) && location.endLine >= startLine
@@ -287,5 +285,5 @@ function invocationOf(scanners: readonly ScannerRun[]): NonNullable<Run['invocat
 }
 
 function positiveLine(line: number): number {
-  return Number.isFinite(line) && line >= 1 ? Math.floor(line) : 1
+  return Number.isFinite(line) ? Math.max(1, Math.floor(line)) : 1
 }
