@@ -93,7 +93,8 @@ export function parseTrivyIgnoreYaml(text: string, origin = '.trivyignore.yaml')
   const problems: string[] = []
   const rules: IgnoreRule[] = []
   for (const [section, entries] of Object.entries(root)) {
-    const kind = SECTIONS[section]
+    // Own keys only: a section named `constructor` must not find Object.prototype's member.
+    const kind = Object.hasOwn(SECTIONS, section) ? SECTIONS[section] : undefined
     if (kind === undefined) {
       problems.push(`${origin}: unknown section "${section}" (${Object.keys(SECTIONS).join(', ')})`)
       continue
