@@ -12,10 +12,11 @@ import {
   describeExpiredRule,
   isRealDate,
   parseTrivyIgnore,
+  wildcardMatches,
   type IgnoreRule,
 } from '../../src/policy/suppress.js'
 import { parsePurl } from '../../src/policy/purl-match.js'
-import { parseTrivyIgnoreYaml } from '../../src/policy/trivy-ignore-yaml.js'
+import { parseIgnoreFile, parseTrivyIgnoreYaml } from '../../src/policy/trivy-ignore-yaml.js'
 import { ConfigurationError } from '../../src/util/errors.js'
 import { thrownBy } from '../helpers/thrown.js'
 
@@ -99,6 +100,9 @@ describe('which rule matches which finding', () => {
       true,
     ],
     ['a blank image', { image: ' ' }, {}, true],
+    ['a tag in other case', { image: 'app:CI' }, { target: 'App:ci' }, true],
+    ['a prefix of an image without tag', { image: 'ap' }, { target: 'app' }, false],
+    ['a registry host alone', { image: 'localhost' }, { target: 'localhost:5000/app' }, false],
     ['the kind of its section', { kind: 'vulnerability' }, {}, true],
     ['another kind', { kind: 'secret' }, {}, false],
     ['a path glob on the package path', { paths: ['lib/apk/**'] }, {}, true],
@@ -123,10 +127,34 @@ describe('which rule matches which finding', () => {
       true,
     ],
     ['no purls', { purls: [] }, {}, true],
+    [
+      'purls of which one matches',
+      { purls: [parsePurl('pkg:apk/alpine/zlib')!, parsePurl('pkg:apk/alpine/libssl3')!] },
+      {},
+      true,
+    ],
   ])('%s: %s', (_name, ruleFields, findingFields, suppressed) => {
     const finding = vuln(findingFields)
     if ('package' in findingFields && findingFields.package === undefined) delete finding.package
     expect(suppressedBy([rule(ruleFields)], finding)).toBe(suppressed ? 'accepted' : undefined)
+  })
+})
+
+describe('wildcardMatches', () => {
+  it.each<[string, string, boolean]>([
+    ['*a*', 'xay', true],
+    ['**', 'abc', true],
+    ['a**b', 'ab', true],
+    ['a*bc*c', 'abc', false],
+    ['a*bc*c', 'abcc', true],
+    ['a*b*b', 'abb', true],
+    ['a*b*b', 'ab', false],
+    ['x*ab*ab*y', 'xaby', false],
+    ['x*ab*ab*y', 'xababy', true],
+    ['a*x*b', 'ayb', false],
+    ['a*x*b', 'axb', true],
+  ])('%j against %j: %s', (glob, text, expected) => {
+    expect(wildcardMatches(glob.split('*'), text)).toBe(expected)
   })
 })
 
@@ -363,12 +391,45 @@ describe('parseTrivyIgnoreYaml', () => {
     expect(thrownBy(() => parseTrivyIgnoreYaml(text, 'o'), ConfigurationError).message).toBe(message)
   })
 
-  it('refuses text that is not YAML, naming the file', () => {
-    expect(thrownBy(() => parseTrivyIgnoreYaml('a: [', 'o'), ConfigurationError).message).toMatch(
-      /^o: not valid YAML: /,
-    )
+  it('refuses text that is not YAML, naming the file, on one line', () => {
+    const message = thrownBy(() => parseTrivyIgnoreYaml('a: [', 'o'), ConfigurationError).message
+    expect(message).toMatch(/^o: not valid YAML: /)
+    expect(message).not.toMatch(/\n/)
   })
 
+  it('trims the spaces around a quoted expiry', () => {
+    expect(
+      parseTrivyIgnoreYaml('secrets:\n  - id: x\n    expired_at: " 2027-01-31 "\n', 'o')[0]!.expires,
+    ).toBe('2027-01-31')
+  })
+
+  it.each<[string, string, IgnoreRule[]]>([
+    [
+      'x/.trivyignore.yaml',
+      'secrets:\n  - id: S1\n',
+      [
+        {
+          id: 'S1',
+          reason: 'from .trivyignore.yaml',
+          origin: 'x/.trivyignore.yaml secrets[0]',
+          kind: 'secret',
+        },
+      ],
+    ],
+    [
+      '.trivyignore.YML',
+      'secrets:\n  - id: S1\n',
+      [{ id: 'S1', reason: 'from .trivyignore.yaml', origin: '.trivyignore.YML secrets[0]', kind: 'secret' }],
+    ],
+    ['.trivyignore', 'CVE-1\n', [{ id: 'CVE-1', reason: 'from .trivyignore', origin: '.trivyignore:1' }]],
+    [
+      '.trivyignore.yaml.bak',
+      'CVE-1\n',
+      [{ id: 'CVE-1', reason: 'from .trivyignore', origin: '.trivyignore.yaml.bak:1' }],
+    ],
+  ])('parseIgnoreFile reads %j by its extension', (origin, text, rules) => {
+    expect(parseIgnoreFile(text, origin)).toStrictEqual(rules)
+  })
   it('names the file .trivyignore.yaml by default', () => {
     expect(parseTrivyIgnoreYaml('secrets:\n  - id: x\n')[0]!.origin).toBe('.trivyignore.yaml secrets[0]')
   })

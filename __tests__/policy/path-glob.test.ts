@@ -53,6 +53,8 @@ describe('pathGlobMatches', () => {
     ['/usr/bin/*', 'usr/bin/curl', true],
     ['usr/bin/*', '/usr/bin/curl', true],
     ['//usr/bin/*', '//usr/bin/curl', true],
+    ['usr/bin/*', '//usr/bin/curl', true],
+    ['//usr/bin/*', 'usr/bin/curl', true],
     ['  usr/bin/curl  ', 'usr/bin/curl', true],
     ['', '', true],
     ['', 'a', false],

@@ -270,6 +270,7 @@ describe('applyVex', () => {
     ['a vulnerability alias matches the finding id', [fixed({ vulnerability: { name: 'GHSA-X' } })], 'fixed'],
     ['a statement alias matches', [fixed({ vulnerability: { name: 'OSV-1', aliases: ['cve-1'] } })], 'fixed'],
     ['another package does not', [fixed({ products: ['pkg:npm/b@1.0.0'] })], undefined],
+    ['one of several products', [fixed({ products: ['pkg:npm/b@1.0.0', 'pkg:npm/a@1.0.0'] })], 'fixed'],
     [
       'a product that is no package URL does not',
       [fixed({ products: ['https://acme.example/app'] })],
