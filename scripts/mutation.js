@@ -12,10 +12,11 @@
 // --full, reruns incrementally from .cache/mutation/<unit>.incremental.json (only changed mutants and
 // tests run again). Prints the score per unit, per group and in all:
 // (killed + timeout) / (killed + timeout + survived + no coverage); exits 1 below --threshold (default 85).
-// --summary prints the scores of the reports already written, without running Stryker.
+// --summary prints the scores of the reports already written, without running Stryker; a unit whose
+// report was made from other sources than the files now hold counts as not measured.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** @typedef {{ mutate: string[], tests: string[] }} Unit */
@@ -282,6 +283,23 @@ export function forgetStaticMutants(file) {
   writeFileSync(file, JSON.stringify(report))
 }
 
+/**
+ * The files a report was not made from as they are now: mutated files whose text differs from the source
+ * the report holds, or that the report lacks. A score from such a report describes older code.
+ * @param {string} file the Stryker JSON report
+ * @param {string[]} mutate the unit's files (paths as the report names them, relative to the project)
+ * @param {string} root where those paths are read from
+ */
+export function staleFiles(file, mutate, root = '.') {
+  /** @type {{ files: Record<string, { source?: string }> }} */
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  return mutate.filter((path) => {
+    const entry = report.files[path]
+    const current = existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined
+    return entry === undefined || entry.source !== current
+  })
+}
+
 /** @param {ReturnType<typeof countMutants>} c */
 function score(c) {
   const detected = c.Killed + c.Timeout
@@ -337,6 +355,14 @@ function main() {
         missing++
         continue
       }
+      const stale = staleFiles(report, unit.mutate)
+      if (stale.length > 0) {
+        lines.push(
+          `${`${group}/${name}`.padEnd(22)} stale: ${stale.join(', ')} changed since its report (npm run mutation -- ${name})`,
+        )
+        missing++
+        continue
+      }
     } else {
       if (!options.full) forgetStaticMutants(config.incrementalFile)
       writeFileSync(configFile, JSON.stringify(config, null, 2))
@@ -361,7 +387,7 @@ function main() {
   console.log(`  ${line(missing > 0 ? 'all measured' : 'all', total)}`)
   const { percent } = score(total)
   if (missing > 0) {
-    console.error(`mutation: ${missing} unit(s) not measured yet`)
+    console.error(`mutation: ${missing} unit(s) not measured yet, or measured on older sources`)
     process.exit(2)
   }
   if (percent < options.threshold) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, expect } from '@jest/globals'
 // @ts-expect-error: a plain JavaScript script without declarations
-import { filesInNoUnit, forgetStaticMutants, GROUPS } from '../../scripts/mutation.js'
+import { filesInNoUnit, forgetStaticMutants, GROUPS, staleFiles } from '../../scripts/mutation.js'
 
 describe('npm run mutation units', () => {
   it('cover every file of the pure core, so a new module counts in the score', () => {
@@ -58,6 +58,34 @@ describe('npm run mutation units', () => {
       })
       forgetStaticMutants(join(dir, 'absent.json')) // a first run has no incremental file
       expect(existsSync(join(dir, 'absent.json'))).toBe(false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('find the files a report was not made from as they are now', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csg-mutation-'))
+    try {
+      writeFileSync(join(dir, 'same.ts'), 'export const a = 1\n')
+      writeFileSync(join(dir, 'changed.ts'), 'export const b = 3\n')
+      writeFileSync(join(dir, 'unreported.ts'), 'export const c = 1\n')
+      const report = join(dir, 'unit.json')
+      writeFileSync(
+        report,
+        JSON.stringify({
+          files: {
+            'same.ts': { source: 'export const a = 1\n', mutants: [] },
+            'changed.ts': { source: 'export const b = 2\n', mutants: [] },
+            'deleted.ts': { source: 'export const d = 1\n', mutants: [] },
+          },
+        }),
+      )
+      expect(staleFiles(report, ['same.ts', 'changed.ts', 'unreported.ts', 'deleted.ts'], dir)).toEqual([
+        'changed.ts',
+        'unreported.ts',
+        'deleted.ts',
+      ])
+      expect(staleFiles(report, ['same.ts'], dir)).toEqual([])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
