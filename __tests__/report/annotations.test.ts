@@ -105,6 +105,26 @@ describe('selectAnnotations', () => {
     expect(annotations.map((a) => a.title.split(':')[0])).toEqual(['HIGH CVE-2023-0286', 'HIGH CSG001'])
   })
 
+  it.each<[string, { startLine: number; endLine?: number }, { startLine: number; endLine?: number }]>([
+    ['whole lines', { startLine: 3, endLine: 5 }, { startLine: 3, endLine: 5 }],
+    ['fractions cut down', { startLine: 2.9, endLine: 5.5 }, { startLine: 2, endLine: 5 }],
+    ['an end before the start dropped', { startLine: 4, endLine: 3 }, { startLine: 4 }],
+    ['a start line of 0 raised to 1', { startLine: 0 }, { startLine: 1 }],
+    [
+      'a start that is not a number as line 1',
+      { startLine: Number.NaN, endLine: 2 },
+      { startLine: 1, endLine: 2 },
+    ],
+    ['an infinite end dropped', { startLine: 1, endLine: Number.POSITIVE_INFINITY }, { startLine: 1 }],
+  ])('puts a finding on the lines SARIF gives it: %s', (_name, lines, expected) => {
+    const placed = builtinFinding({ location: { path: 'Dockerfile', ...lines } })
+    const [annotation] = selectAnnotations(gateResult([imageResult({ findings: [placed] })]))
+    expect({ startLine: annotation!.startLine, endLine: annotation!.endLine }).toStrictEqual({
+      startLine: expected.startLine,
+      endLine: expected.endLine,
+    })
+  })
+
   it('returns nothing for a clean image', () => {
     expect(selectAnnotations(gateResult([imageResult()]))).toEqual([])
   })

@@ -23,7 +23,7 @@ import {
 } from './finding-text.js'
 import type { Logger } from '../util/logger.js'
 import type { GateResult } from './gate-result.js'
-import { levelOf } from './sarif.js'
+import { levelOf, lineRange } from './sarif.js'
 import { meetsSarifFloor } from './sarif-floor.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
@@ -146,9 +146,9 @@ function toAnnotation({ finding, image }: LocatedFinding, level: AnnotationLevel
   }
   if (finding.location !== undefined) {
     annotation.file = normalisePath(finding.location.path) ?? finding.location.path
-    annotation.startLine = Math.max(1, Math.floor(finding.location.startLine))
-    const end = finding.location.endLine
-    if (end !== undefined && end >= annotation.startLine) annotation.endLine = Math.floor(end)
+    const { startLine, endLine } = lineRange(finding.location)
+    annotation.startLine = startLine
+    if (endLine !== undefined) annotation.endLine = endLine
   }
   return annotation
 }

@@ -12,7 +12,7 @@
  */
 import type { Log, Notification, Result, Run, ToolComponent } from 'sarif'
 import type { SarifRunsPer } from '../config/inputs.js'
-import type { Finding } from '../findings/finding.js'
+import type { Finding, SourceLocation } from '../findings/finding.js'
 import type { Severity } from '../findings/severity.js'
 import { fingerprintOf } from '../findings/fingerprint.js'
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from '../version.js'
@@ -139,11 +139,6 @@ function buildResult(
   const location = finding.location
   // Without a Dockerfile line the finding sits on the image itself (its identity is never empty).
   const uri = artifactUri(location !== undefined ? (options.dockerfileUri ?? location.path) : repository)
-  const startLine = location !== undefined ? positiveLine(location.startLine) : 1
-  const endLine =
-    location?.endLine !== undefined && Number.isFinite(location.endLine) && location.endLine >= startLine
-      ? Math.floor(location.endLine)
-      : undefined
 
   const result: Result = {
     ruleId: finding.ruleId,
@@ -154,7 +149,7 @@ function buildResult(
       {
         physicalLocation: {
           artifactLocation: { uri },
-          region: { startLine, ...(endLine !== undefined ? { endLine } : {}) },
+          region: location !== undefined ? lineRange(location) : { startLine: 1 },
         },
       },
     ],
@@ -284,6 +279,14 @@ function invocationOf(scanners: readonly ScannerRun[]): NonNullable<Run['invocat
   }
 }
 
-function positiveLine(line: number): number {
-  return Number.isFinite(line) ? Math.max(1, Math.floor(line)) : 1
+/**
+ * The whole lines a location spans, as code scanning and workflow annotations take them: a start line of
+ * at least 1, and an end line only when it is a number not before the start.
+ */
+export function lineRange(location: SourceLocation): { startLine: number; endLine?: number } {
+  const startLine = Number.isFinite(location.startLine) ? Math.max(1, Math.floor(location.startLine)) : 1
+  const end = location.endLine
+  return end !== undefined && Number.isFinite(end) && end >= startLine
+    ? { startLine, endLine: Math.floor(end) }
+    : { startLine }
 }
