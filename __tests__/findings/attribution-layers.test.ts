@@ -9,25 +9,12 @@ import { attributeFindings, type AttributionOptions } from '../../src/findings/a
 import { parseDockerfile } from '../../src/findings/dockerfile.js'
 import type { Finding, InstructionHint, LayerRef } from '../../src/findings/finding.js'
 import type { HistoryEntry, LayerInfo } from '../../src/target/image-types.js'
-
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    kind: 'vulnerability',
-    ruleId: 'CVE-2024-0001',
-    aliases: [],
-    title: 't',
-    description: 'd',
-    severity: 'high',
-    detectedBy: ['trivy'],
-    target: 'app:1',
-    references: [],
-    ...overrides,
-  }
-}
+import { bareFinding } from '../helpers/gate-result-fixtures.js'
 
 const onLayer = (diffId: string, extra: Partial<LayerRef> = {}): Finding =>
-  finding({ layer: { diffId, ...extra } })
-const setting = (hint: InstructionHint): Finding => finding({ kind: 'misconfiguration', instruction: hint })
+  bareFinding({ layer: { diffId, ...extra } })
+const setting = (hint: InstructionHint): Finding =>
+  bareFinding({ kind: 'misconfiguration', instruction: hint })
 const layer = (index: number, diffId: string, createdBy?: string): LayerInfo =>
   createdBy === undefined ? { index, diffId } : { index, diffId, createdBy }
 const entry = (createdBy: string, emptyLayer = false): HistoryEntry => ({ createdBy, emptyLayer })
@@ -184,7 +171,7 @@ describe('layer findings', () => {
   })
 
   it('leaves a finding the scanner already placed where it is, and everything without a Dockerfile', () => {
-    const placed = finding({
+    const placed = bareFinding({
       layer: { diffId: 'sha256:run' },
       location: { path: 'Dockerfile', startLine: 9 },
     })
@@ -270,7 +257,7 @@ describe('setting findings', () => {
   })
 
   it('places a setting that also names a layer nobody claims by its instruction', () => {
-    const both = finding({
+    const both = bareFinding({
       layer: { diffId: 'sha256:unknown' },
       instruction: { keyword: 'EXPOSE', argument: '8080' },
     })

@@ -9,26 +9,17 @@ import { describe, expect, it } from '@jest/globals'
 import { parseDockerfile } from '../../src/findings/dockerfile.js'
 import {
   alignHistory,
-  historyMatches,
   parseHistoryEntry,
   resolveWorkdir,
   type ChainStep,
 } from '../../src/findings/history-match.js'
-
-/** The last instruction of a one-stage Dockerfile as a step. */
-function step(body: string, extra: Partial<ChainStep> = {}): ChainStep {
-  const model = parseDockerfile(`FROM alpine\n${body}\n`, 'Dockerfile')
-  const instructions = model.stages[0]!.instructions
-  return { instruction: instructions[instructions.length - 1]!, shell: ['/bin/sh', '-c'], ...extra }
-}
-
-const matches = (createdBy: string, s: ChainStep): boolean => historyMatches(parseHistoryEntry(createdBy), s)
+import { historyLineMatches, stepOf } from '../helpers/history-steps.js'
 
 type Case = [createdBy: string, dockerfile: string, extra: Partial<ChainStep>, matches: boolean]
 
 function table(cases: Case[]): void {
   it.each(cases)('%j against %j %j: %s', (createdBy, dockerfile, extra, expected) => {
-    expect(matches(createdBy, step(dockerfile, extra))).toBe(expected)
+    expect(historyLineMatches(createdBy, stepOf(dockerfile, extra))).toBe(expected)
   })
 }
 

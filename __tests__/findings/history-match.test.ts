@@ -2,21 +2,12 @@ import { beforeEach, describe, expect, it } from '@jest/globals'
 import { parseDockerfile } from '../../src/findings/dockerfile.js'
 import {
   alignHistory,
-  historyMatches,
   matchesPattern,
   parseHistoryEntry,
   type ChainStep,
 } from '../../src/findings/history-match.js'
+import { historyLineMatches, stepOf } from '../helpers/history-steps.js'
 import { UNKNOWN } from '../../src/findings/dockerfile-words.js'
-
-/** The last instruction of a one-stage Dockerfile as a step, with the default shell. */
-function step(body: string, extra: Partial<ChainStep> = {}): ChainStep {
-  const model = parseDockerfile(`FROM alpine\n${body}\n`, 'Dockerfile')
-  const instructions = model.stages[0]!.instructions
-  return { instruction: instructions[instructions.length - 1]!, shell: ['/bin/sh', '-c'], ...extra }
-}
-
-const matches = (createdBy: string, s: ChainStep): boolean => historyMatches(parseHistoryEntry(createdBy), s)
 
 describe('parseHistoryEntry', () => {
   it.each([
@@ -86,18 +77,18 @@ describe('historyMatches', () => {
     ['HEALTHCHECK &{["CMD-SHELL" "true"] "0s"}', 'HEALTHCHECK CMD curl -f http://localhost/', false],
     ['VOLUME [/data]', 'VOLUME /data', true],
   ])('%j vs %j → %s', (createdBy, line, expected) => {
-    expect(matches(createdBy, step(line))).toBe(expected)
+    expect(historyLineMatches(createdBy, stepOf(line))).toBe(expected)
   })
 
   it('knows the SHELL in force and the working directory for relative WORKDIR', () => {
     expect(
-      matches(
+      historyLineMatches(
         'RUN /bin/bash -o pipefail -c make # buildkit',
-        step('RUN make', { shell: ['/bin/bash', '-o', 'pipefail', '-c'] }),
+        stepOf('RUN make', { shell: ['/bin/bash', '-o', 'pipefail', '-c'] }),
       ),
     ).toBe(true)
-    expect(matches('WORKDIR /srv/app', step('WORKDIR app', { workdir: '/srv' }))).toBe(true)
-    expect(matches('WORKDIR /srv/other', step('WORKDIR app', { workdir: '/srv' }))).toBe(false)
+    expect(historyLineMatches('WORKDIR /srv/app', stepOf('WORKDIR app', { workdir: '/srv' }))).toBe(true)
+    expect(historyLineMatches('WORKDIR /srv/other', stepOf('WORKDIR app', { workdir: '/srv' }))).toBe(false)
   })
 })
 

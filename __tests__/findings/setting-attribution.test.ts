@@ -9,6 +9,7 @@ import { attributeFindings } from '../../src/findings/attribution.js'
 import { parseDockerfile } from '../../src/findings/dockerfile.js'
 import type { Finding, InstructionHint } from '../../src/findings/finding.js'
 import type { HistoryEntry } from '../../src/target/image-types.js'
+import { bareFinding } from '../helpers/gate-result-fixtures.js'
 
 const DOCKERFILE = [
   'FROM alpine:3.19', // 1
@@ -43,18 +44,12 @@ const HISTORY: HistoryEntry[] = [
 ]
 
 function setting(hint: InstructionHint): Finding {
-  return {
+  return bareFinding({
     kind: 'misconfiguration',
     ruleId: 'CSG000',
-    aliases: [],
-    title: 'a setting',
-    description: 'd',
-    severity: 'medium',
     detectedBy: ['builtin'],
-    target: 'app:1',
     instruction: hint,
-    references: [],
-  }
+  })
 }
 
 /** The line the finding is put on and whether it is marked as the base image's. */

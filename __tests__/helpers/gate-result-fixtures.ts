@@ -46,6 +46,22 @@ export function vulnerability(overrides: Partial<Finding> = {}): Finding {
   }
 }
 
+/** A vulnerability with nothing optional set: no score, package, fix, layer or location. */
+export function bareFinding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    kind: 'vulnerability',
+    ruleId: 'CVE-2024-0001',
+    aliases: [],
+    title: 't',
+    description: 'd',
+    severity: 'high',
+    detectedBy: ['trivy'],
+    target: 'app:1',
+    references: [],
+    ...overrides,
+  }
+}
+
 /** A built-in check finding as the builtin scanner reports it, attributed to a Dockerfile line. */
 export function builtinFinding(overrides: Partial<Finding> = {}): Finding {
   return {

@@ -18,24 +18,18 @@ import {
 import { parsePurl } from '../../src/policy/purl-match.js'
 import { parseIgnoreFile, parseTrivyIgnoreYaml } from '../../src/policy/trivy-ignore-yaml.js'
 import { ConfigurationError } from '../../src/util/errors.js'
+import { bareFinding } from '../helpers/gate-result-fixtures.js'
 import { thrownBy } from '../helpers/thrown.js'
 
 const TODAY = new Date('2026-12-07T12:00:00Z')
 
 function vuln(overrides: Partial<Finding> = {}): Finding {
-  return {
-    kind: 'vulnerability',
-    ruleId: 'CVE-2024-0001',
+  return bareFinding({
     aliases: ['GHSA-aaaa-bbbb-cccc'],
-    title: 't',
-    description: 'd',
-    severity: 'high',
-    detectedBy: ['trivy'],
     target: 'ghcr.io/acme/app:ci',
     package: { name: 'libssl3', version: '3.1.2-r0', type: 'apk', path: '/lib/apk/db/installed' },
-    references: [],
     ...overrides,
-  }
+  })
 }
 
 const rule = (overrides: Partial<IgnoreRule> = {}): IgnoreRule => ({

@@ -6,20 +6,10 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Finding, PackageRef } from '../../src/findings/finding.js'
 import { ociMatchesImage, parsePurl, purlMatchesPackage, type Purl } from '../../src/policy/purl-match.js'
+import { bareFinding } from '../helpers/gate-result-fixtures.js'
 
 function withPackage(pkg: PackageRef | undefined): Finding {
-  return {
-    kind: 'vulnerability',
-    ruleId: 'CVE-2024-0001',
-    aliases: [],
-    title: 't',
-    description: 'd',
-    severity: 'high',
-    detectedBy: ['grype'],
-    target: 'app:1',
-    references: [],
-    ...(pkg ? { package: pkg } : {}),
-  }
+  return bareFinding(pkg ? { package: pkg } : {})
 }
 
 describe('parsePurl', () => {

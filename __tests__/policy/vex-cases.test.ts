@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { Finding } from '../../src/findings/finding.js'
 import { applyVex, parseOpenVex, vexReason, type VexStatement } from '../../src/policy/vex.js'
 import { ConfigurationError } from '../../src/util/errors.js'
+import { bareFinding } from '../helpers/gate-result-fixtures.js'
 import { thrownBy } from '../helpers/thrown.js'
 
 const CONTEXT = 'https://openvex.dev/ns/v0.2.0'
@@ -238,19 +239,13 @@ describe('parseOpenVex: refusals', () => {
 
 describe('applyVex', () => {
   function vuln(extra: Partial<Finding> = {}): Finding {
-    return {
-      kind: 'vulnerability',
+    return bareFinding({
       ruleId: 'CVE-1',
       aliases: ['GHSA-x'],
-      title: 't',
-      description: 'd',
-      severity: 'high',
-      detectedBy: ['grype'],
       target: 'ghcr.io/acme/app:1',
       package: { name: 'a', version: '1.0.0', type: 'npm', purl: 'pkg:npm/a@1.0.0' },
-      references: [],
       ...extra,
-    }
+    })
   }
   const statementsOf = (...statements: Record<string, unknown>[]): VexStatement[] =>
     parseOpenVex(documentOf(statements), 'v')

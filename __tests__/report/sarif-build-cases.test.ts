@@ -11,6 +11,7 @@ import { buildSarif, type BuildSarifOptions } from '../../src/report/sarif.js'
 import { applySarifFloor, meetsSarifFloor } from '../../src/report/sarif-floor.js'
 import type { GateResult, ImageResult, ScannerRun } from '../../src/report/gate-result.js'
 import {
+  bareFinding,
   builtinFinding,
   gateResult,
   imageResult,
@@ -42,18 +43,7 @@ function onlyResult(
 
 /** A vulnerability with nothing optional set. */
 function bareVulnerability(overrides: Partial<Finding> = {}): Finding {
-  return {
-    kind: 'vulnerability',
-    ruleId: 'CVE-2024-0001',
-    aliases: [],
-    title: 't',
-    description: 'd',
-    severity: 'medium',
-    detectedBy: ['grype'],
-    target: 'alpine:3.17',
-    references: [],
-    ...overrides,
-  }
+  return bareFinding({ severity: 'medium', detectedBy: ['grype'], target: 'alpine:3.17', ...overrides })
 }
 
 describe('result properties', () => {
